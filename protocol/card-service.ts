@@ -1,0 +1,84 @@
+// The typed request/response protocol between a host (CLI, Electron main, development bridge, tests) and the
+// card service process that owns the PKCS#11 module. Every request carries a sequence number; the service
+// answers each exactly once with the same number, and pushes events (seq absent) when the card state changes.
+
+import type { CardInfo, WatchState, WebEidToken } from './card.ts';
+import type { ErrorBody } from './errors.ts';
+
+export interface ModuleDiagnosis {
+  path: string;
+  /** not-found | found (not loaded) | load-failed | wrong-arch | loaded */
+  status: 'not-found' | 'found' | 'load-failed' | 'wrong-arch' | 'loaded';
+  manufacturer: string | null;
+  description: string | null;
+  /** Library version as `major.minor`, and the Cryptoki version it implements. */
+  version: string | null;
+  cryptokiVersion?: string | null;
+  message: string;
+  /** Where this candidate came from: policy, setting, environment, cryptolib, opensc. */
+  source?: string;
+}
+
+export interface DiagnoseResult {
+  modules: ModuleDiagnosis[];
+  readers: { name: string; card: boolean }[];
+  cards: CardInfo[];
+  advice: string[];
+}
+
+export interface AuthenticateParams {
+  readerIndex?: number;
+  origin: string;
+  nonce: string;
+  /**
+   * The PIN as typed, as bytes. Empty on a PIN-pad reader. The service zeroes its copy once C_Login returns;
+   * the sender zeroes its own copy once the request is sent.
+   */
+  pin: Uint8Array;
+  /** The user confirmed the final-try warning; without it a card on its last try is refused with PIN_FINAL_TRY. */
+  confirmFinalTry?: boolean;
+  appVersion?: string;
+}
+
+/** Request name → [params, result]. One handler per request in the service. */
+export interface CardServiceRequests {
+  /** Candidates, their load state, readers, cards: the support line's screen. */
+  diagnose: [Record<string, never>, DiagnoseResult];
+  /** The current watch state, read now (not waiting for the next poll). */
+  state: [Record<string, never>, WatchState];
+  /** Cards present, read without PIN. */
+  cards: [Record<string, never>, CardInfo[]];
+  authenticate: [AuthenticateParams, WebEidToken];
+  /** Cancels a pending PIN-pad wait or an authentication not yet signing. */
+  cancel: [Record<string, never>, { cancelled: boolean }];
+  shutdown: [Record<string, never>, { ok: true }];
+}
+export type CardServiceMethod = keyof CardServiceRequests;
+
+export interface ServiceRequest<M extends CardServiceMethod = CardServiceMethod> {
+  seq: number;
+  method: M;
+  params: CardServiceRequests[M][0];
+}
+
+export type ServiceResponse<M extends CardServiceMethod = CardServiceMethod> =
+  | { seq: number; ok: true; result: CardServiceRequests[M][1] }
+  | { seq: number; ok: false; error: ErrorBody };
+
+export type ServiceEvent =
+  | { event: 'state'; state: WatchState }
+  | { event: 'ready'; module: ModuleDiagnosis | null }
+  | { event: 'pinpad-waiting'; readerIndex: number; timeoutMs: number };
+
+export type ServiceMessage = ServiceResponse | ServiceEvent;
+
+/** Options the host gives the service when it starts it (argv JSON or environment). */
+export interface CardServiceOptions {
+  /** Explicit module (policy, setting, CPX_PKCS11_MODULE); tried before Cryptolib and OpenSC. */
+  modulePath?: string | null;
+  modulePathSource?: 'policy' | 'setting' | 'environment';
+  /** Slot-list polling period; never below 250 ms... floor is enforced by the service. */
+  pollMs?: number;
+  appVersion?: string;
+  lang?: 'fr' | 'en';
+}
