@@ -77,7 +77,7 @@ export interface CardServiceOptions {
   /** Explicit module (policy, setting, CPX_PKCS11_MODULE); tried before Cryptolib and OpenSC. */
   modulePath?: string | null;
   modulePathSource?: 'policy' | 'setting' | 'environment';
-  /** Slot-list polling period; never below 250 ms... floor is enforced by the service. */
+  /** Slot-list polling period in ms (default 250): the watcher never polls more often than this. */
   pollMs?: number;
   appVersion?: string;
   lang?: 'fr' | 'en';
