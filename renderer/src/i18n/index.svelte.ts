@@ -1,0 +1,55 @@
+// UI strings through i18next, made reactive for Svelte: every `t()` call reads the current language rune, so
+// switching language re-renders exactly the text that depends on it.
+import i18next from 'i18next';
+import { errorMessage, isErrorCode, ERRORS } from '../../../protocol/errors.ts';
+import type { ErrorBody, Lang } from '../../../protocol/errors.ts';
+import { en } from './en.ts';
+import { fr } from './fr.ts';
+
+const i18n = i18next.createInstance();
+void i18n.init({
+  lng: 'fr',
+  fallbackLng: 'fr',
+  supportedLngs: ['fr', 'en'],
+  resources: { fr: { translation: fr }, en: { translation: en } },
+  initAsync: false,
+  // Svelte escapes text itself; the UI never renders strings as HTML.
+  interpolation: { escapeValue: false },
+});
+
+let current = $state<Lang>('fr');
+
+export function lang(): Lang {
+  return current;
+}
+
+export function setLang(next: Lang): void {
+  if (next !== 'fr' && next !== 'en') return;
+  current = next;
+  void i18n.changeLanguage(next);
+  document.documentElement.lang = next;
+}
+
+export function t(key: string, options: Record<string, unknown> = {}): string {
+  return i18n.t(key, { ...options, lng: current }) as string;
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(current === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long' }).format(d);
+}
+
+/**
+ * An error in the UI's language. The host already localises ErrorBody.message, but the user may have switched
+ * language since; re-render from the shared catalogue when the code is known and nothing the template needs is missing.
+ */
+export function errorText(error: ErrorBody): string {
+  if (!isErrorCode(error.code)) return error.message;
+  const template = ERRORS[error.code][current];
+  const needs = [...template.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!);
+  const params = error.params ?? {};
+  if (needs.some((n) => params[n] === undefined) && error.message) return error.message;
+  return errorMessage(error.code, current, params);
+}
