@@ -1,0 +1,783 @@
+/* The PKCS#11 module: simulated CPx card readers in front of SoftHSM2 (behaviour described in README.md).
+ *
+ * Locking: g_rw is held for reading by every call forwarded to SoftHSM2 and for writing while an instance
+ * is (re)initialised; g_mu protects the session table and the reader bindings. Order: g_rw, then g_mu. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim.h"
+
+#define SIM_EXPORT __attribute__((visibility("default")))
+#define MANUFACTURER "CPx Link simulator"
+#define LIBRARY_DESCRIPTION "CPx Link simulated card readers"
+#define READER_NAME "CPx Link Simulated Reader [CCID Interface] 00 %02d"
+#define TOKEN_MODEL "IAS ECC"
+#define PIN_FLAGS (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED | CKF_USER_PIN_TO_BE_CHANGED)
+#define PINPAD_POLL_MS 20
+
+struct vsession {
+  CK_SESSION_HANDLE handle, real;
+  int reader, inst;
+  int removed; /* its card left the reader: the next call on it reports CKR_DEVICE_REMOVED */
+};
+
+/* What this process knows about a reader: the insertion it last saw and where that card lives. */
+struct binding {
+  int known, present, bound, unrecognized, inst;
+  CK_SLOT_ID slot;
+  struct sim_card card;
+};
+
+/* A forwarded call in progress (g_rw held for reading until call_end). */
+struct call {
+  CK_FUNCTION_LIST_PTR fl;
+  CK_SLOT_ID slot;
+  CK_SESSION_HANDLE real;
+  int reader;
+  struct sim_card card;
+};
+
+static pthread_rwlock_t g_rw = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t g_init_mu = PTHREAD_MUTEX_INITIALIZER;
+static int g_up;
+static struct vsession *g_sess;
+static size_t g_nsess, g_capsess;
+static CK_SESSION_HANDLE g_next_handle = 1;
+static struct binding g_rb[SIM_MAX_READERS];
+static int g_inst_sessions[SIM_MAX_INSTANCES];
+static char g_event_seen[SIM_MAX_READERS][SIM_ID_MAX];
+
+static CK_FUNCTION_LIST g_functions;
+
+static void pad(unsigned char *dst, size_t cap, const char *src) {
+  size_t n = strlen(src);
+  memset(dst, ' ', cap);
+  memcpy(dst, src, n < cap ? n : cap);
+}
+
+static CK_RV enter(enum sim_fn fn, struct sim_config *cfg) {
+  if (!__atomic_load_n(&g_up, __ATOMIC_ACQUIRE)) return CKR_CRYPTOKI_NOT_INITIALIZED;
+  count_call(fn);
+  config_get(cfg);
+  switch (cfg->fault[fn]) {
+  case FAULT_ABORT:
+    fprintf(stderr, "cpxsim: injected abort in %s\n", sim_fn_names[fn]);
+    abort();
+  case FAULT_DEVICE_ERROR:
+    return CKR_DEVICE_ERROR;
+  default:
+    return CKR_OK;
+  }
+}
+
+#define ENTER(fn)                                  \
+  struct sim_config cfg;                           \
+  do {                                             \
+    CK_RV enter_rv_ = enter(FN_##fn, &cfg);        \
+    if (enter_rv_ != CKR_OK) return enter_rv_;     \
+  } while (0)
+
+static struct vsession *session_find(CK_SESSION_HANDLE h) {
+  for (size_t i = 0; i < g_nsess; i++)
+    if (g_sess[i].handle == h) return &g_sess[i];
+  return NULL;
+}
+
+static void session_drop(struct vsession *s) { *s = g_sess[--g_nsess]; }
+
+static void close_real(struct vsession *s) {
+  count_softhsm(FN_C_CloseSession);
+  backend_functions(s->inst)->C_CloseSession(s->real);
+  g_inst_sessions[s->inst]--;
+}
+
+/* Reads the reader's file; when the card changed since this process last looked, the sessions on the
+ * old card are closed in SoftHSM2 and marked removed. g_rw (read) and g_mu held. Returns 1 if a card is in. */
+static int sync_reader(int r) {
+  struct sim_card card;
+  int present = reader_card(r, &card);
+  struct binding *b = &g_rb[r];
+  if (b->known && b->present == present && (!present || strcmp(b->card.insertion, card.insertion) == 0)) return present;
+  for (size_t i = 0; i < g_nsess; i++) {
+    struct vsession *s = &g_sess[i];
+    if (s->reader == r && !s->removed) {
+      close_real(s);
+      s->removed = 1;
+    }
+  }
+  memset(b, 0, sizeof *b);
+  b->known = 1;
+  b->present = present;
+  if (present) b->card = card;
+  return present;
+}
+
+static void rebind_instance(int k) {
+  for (int r = 0; r < SIM_MAX_READERS; r++) {
+    struct binding *b = &g_rb[r];
+    if (b->bound && b->inst == k) b->bound = backend_find(b->card.serial, &b->inst, &b->slot);
+  }
+}
+
+static void call_fill(struct call *c, int r) {
+  const struct binding *b = &g_rb[r];
+  c->fl = backend_functions(b->inst);
+  c->slot = b->slot;
+  c->reader = r;
+  c->card = b->card;
+}
+
+/* Starts a call on a reader's card; on CKR_OK the caller must call_end(). */
+static CK_RV slot_begin(CK_SLOT_ID slot, const struct sim_config *cfg, struct call *c) {
+  if (slot >= (CK_SLOT_ID)cfg->readers) return CKR_SLOT_ID_INVALID;
+  int r = (int)slot;
+  for (int attempt = 0; attempt < 3; attempt++) {
+    pthread_rwlock_rdlock(&g_rw);
+    pthread_mutex_lock(&g_mu);
+    CK_RV rv = CKR_OK;
+    struct binding *b = &g_rb[r];
+    if (!sync_reader(r)) rv = CKR_TOKEN_NOT_PRESENT;
+    else if (b->unrecognized) rv = CKR_TOKEN_NOT_RECOGNIZED;
+    else if (!b->bound) b->bound = backend_find(b->card.serial, &b->inst, &b->slot);
+    if (rv == CKR_OK && b->bound) {
+      call_fill(c, r);
+      pthread_mutex_unlock(&g_mu);
+      return CKR_OK;
+    }
+    pthread_mutex_unlock(&g_mu);
+    pthread_rwlock_unlock(&g_rw);
+    if (rv != CKR_OK) return rv;
+
+    /* a card no loaded instance knows: it was provisioned after they started */
+    pthread_rwlock_wrlock(&g_rw);
+    pthread_mutex_lock(&g_mu);
+    if (sync_reader(r) && !b->bound && !b->unrecognized &&
+        !(b->bound = backend_find(b->card.serial, &b->inst, &b->slot))) {
+      int reinit = -1;
+      rv = backend_refresh(b->card.serial, g_inst_sessions, &reinit, &b->inst, &b->slot);
+      if (reinit >= 0) rebind_instance(reinit);
+      if (rv == CKR_OK) b->bound = 1;
+      else if (rv == CKR_TOKEN_NOT_RECOGNIZED) {
+        b->unrecognized = 1;
+        fprintf(stderr, "cpxsim: reader %d holds token %s, which SoftHSM2 does not have\n", r, b->card.serial);
+      }
+    }
+    pthread_mutex_unlock(&g_mu);
+    pthread_rwlock_unlock(&g_rw);
+    if (rv != CKR_OK) return rv;
+  }
+  return CKR_TOKEN_NOT_PRESENT; /* the card kept changing under us */
+}
+
+/* Starts a call on a session; on CKR_OK the caller must call_end(). */
+static CK_RV session_begin(CK_SESSION_HANDLE h, struct call *c) {
+  pthread_rwlock_rdlock(&g_rw);
+  pthread_mutex_lock(&g_mu);
+  CK_RV rv = CKR_OK;
+  struct vsession *s = session_find(h);
+  if (!s) rv = CKR_SESSION_HANDLE_INVALID;
+  else {
+    if (!s->removed) sync_reader(s->reader);
+    if (s->removed) {
+      /* reported once; afterwards the handle is simply unknown */
+      session_drop(s);
+      rv = CKR_DEVICE_REMOVED;
+    } else {
+      call_fill(c, s->reader);
+      c->fl = backend_functions(s->inst);
+      c->real = s->real;
+    }
+  }
+  pthread_mutex_unlock(&g_mu);
+  if (rv != CKR_OK) pthread_rwlock_unlock(&g_rw);
+  return rv;
+}
+
+static void call_end(struct call *c) {
+  (void)c;
+  pthread_rwlock_unlock(&g_rw);
+}
+
+static CK_RV check_mechanism(const struct sim_config *cfg, CK_MECHANISM_PTR m) {
+  return m && config_hides(cfg, m->mechanism) ? CKR_MECHANISM_INVALID : CKR_OK;
+}
+
+/* ---- general ---- */
+
+CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
+  if (pInitArgs) {
+    CK_C_INITIALIZE_ARGS *a = pInitArgs;
+    int given = !!a->CreateMutex + !!a->DestroyMutex + !!a->LockMutex + !!a->UnlockMutex;
+    if (a->pReserved || (given != 0 && given != 4)) return CKR_ARGUMENTS_BAD;
+    /* with or without CKF_OS_LOCKING_OK the module uses pthreads; it never creates threads */
+  }
+  pthread_mutex_lock(&g_init_mu);
+  CK_RV rv = CKR_OK;
+  const char *dir = getenv("CPX_SIM_STATE");
+  if (__atomic_load_n(&g_up, __ATOMIC_ACQUIRE)) rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
+  else if (!dir || !*dir) {
+    fprintf(stderr, "cpxsim: CPX_SIM_STATE is not set: it must name the simulator's state directory "
+                    "(eval \"$(npm run --silent cards -- env)\")\n");
+    rv = CKR_GENERAL_ERROR;
+  } else if (state_open(dir) != 0) rv = CKR_GENERAL_ERROR;
+  if (rv == CKR_OK) {
+    count_call(FN_C_Initialize);
+    struct sim_config cfg;
+    config_get(&cfg);
+    if (cfg.fault[FN_C_Initialize] == FAULT_ABORT) {
+      fprintf(stderr, "cpxsim: injected abort in C_Initialize\n");
+      abort();
+    }
+    if (cfg.fault[FN_C_Initialize] == FAULT_DEVICE_ERROR) rv = CKR_DEVICE_ERROR;
+    else rv = backend_start();
+    if (rv != CKR_OK) state_close();
+  }
+  if (rv == CKR_OK) {
+    pthread_mutex_lock(&g_mu);
+    g_nsess = 0;
+    memset(g_rb, 0, sizeof g_rb);
+    memset(g_inst_sessions, 0, sizeof g_inst_sessions);
+    /* slot events are changes after C_Initialize: what is in the readers now is the baseline */
+    for (int r = 0; r < SIM_MAX_READERS; r++) {
+      struct sim_card card;
+      snprintf(g_event_seen[r], SIM_ID_MAX, "%s", reader_card(r, &card) ? card.insertion : "");
+    }
+    pthread_mutex_unlock(&g_mu);
+    __atomic_store_n(&g_up, 1, __ATOMIC_RELEASE);
+  }
+  pthread_mutex_unlock(&g_init_mu);
+  return rv;
+}
+
+CK_RV C_Finalize(CK_VOID_PTR pReserved) {
+  if (pReserved) return CKR_ARGUMENTS_BAD;
+  ENTER(C_Finalize);
+  pthread_mutex_lock(&g_init_mu);
+  pthread_rwlock_wrlock(&g_rw);
+  pthread_mutex_lock(&g_mu);
+  __atomic_store_n(&g_up, 0, __ATOMIC_RELEASE);
+  backend_stop(); /* closes every SoftHSM2 session with it */
+  free(g_sess);
+  g_sess = NULL;
+  g_nsess = g_capsess = 0;
+  memset(g_rb, 0, sizeof g_rb);
+  memset(g_inst_sessions, 0, sizeof g_inst_sessions);
+  pthread_mutex_unlock(&g_mu);
+  pthread_rwlock_unlock(&g_rw);
+  state_close();
+  pthread_mutex_unlock(&g_init_mu);
+  return CKR_OK;
+}
+
+CK_RV C_GetInfo(CK_INFO_PTR pInfo) {
+  ENTER(C_GetInfo);
+  if (!pInfo) return CKR_ARGUMENTS_BAD;
+  memset(pInfo, 0, sizeof *pInfo);
+  pInfo->cryptokiVersion.major = 2;
+  pInfo->cryptokiVersion.minor = 20;
+  pad(pInfo->manufacturerID, sizeof pInfo->manufacturerID, MANUFACTURER);
+  pad(pInfo->libraryDescription, sizeof pInfo->libraryDescription, LIBRARY_DESCRIPTION);
+  pInfo->libraryVersion.major = 1;
+  pInfo->libraryVersion.minor = 0;
+  return CKR_OK;
+}
+
+SIM_EXPORT CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList) {
+  if (!ppFunctionList) return CKR_ARGUMENTS_BAD;
+  *ppFunctionList = &g_functions;
+  return CKR_OK;
+}
+
+/* ---- slots and tokens ---- */
+
+CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount) {
+  ENTER(C_GetSlotList);
+  if (!pulCount) return CKR_ARGUMENTS_BAD;
+  CK_SLOT_ID slots[SIM_MAX_READERS];
+  CK_ULONG n = 0;
+  for (int r = 0; r < cfg.readers; r++) {
+    struct sim_card card;
+    if (!tokenPresent || reader_card(r, &card)) slots[n++] = (CK_SLOT_ID)r;
+  }
+  if (pSlotList) {
+    if (*pulCount < n) {
+      *pulCount = n;
+      return CKR_BUFFER_TOO_SMALL;
+    }
+    memcpy(pSlotList, slots, n * sizeof *slots);
+  }
+  *pulCount = n;
+  return CKR_OK;
+}
+
+CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo) {
+  ENTER(C_GetSlotInfo);
+  if (!pInfo) return CKR_ARGUMENTS_BAD;
+  if (slotID >= (CK_SLOT_ID)cfg.readers) return CKR_SLOT_ID_INVALID;
+  char name[96];
+  snprintf(name, sizeof name, READER_NAME, (int)slotID);
+  struct sim_card card;
+  memset(pInfo, 0, sizeof *pInfo);
+  pad(pInfo->slotDescription, sizeof pInfo->slotDescription, name);
+  pad(pInfo->manufacturerID, sizeof pInfo->manufacturerID, MANUFACTURER);
+  pInfo->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT | (reader_card((int)slotID, &card) ? CKF_TOKEN_PRESENT : 0);
+  pInfo->hardwareVersion.major = 1;
+  pInfo->firmwareVersion.major = 1;
+  return CKR_OK;
+}
+
+static CK_FLAGS pin_flags(int tries) {
+  if (tries <= 0) return CKF_USER_PIN_LOCKED | CKF_USER_PIN_COUNT_LOW;
+  if (tries == 1) return CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW;
+  if (tries < SIM_PIN_TRIES) return CKF_USER_PIN_COUNT_LOW;
+  return 0;
+}
+
+CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo) {
+  ENTER(C_GetTokenInfo);
+  if (!pInfo) return CKR_ARGUMENTS_BAD;
+  struct call c;
+  CK_RV rv = slot_begin(slotID, &cfg, &c);
+  if (rv != CKR_OK) return rv;
+  count_softhsm(FN_C_GetTokenInfo);
+  rv = c.fl->C_GetTokenInfo(c.slot, pInfo);
+  call_end(&c);
+  if (rv != CKR_OK) return rv;
+  pad(pInfo->manufacturerID, sizeof pInfo->manufacturerID, MANUFACTURER);
+  pad(pInfo->model, sizeof pInfo->model, TOKEN_MODEL);
+  pInfo->flags &= ~(CK_FLAGS)(PIN_FLAGS | CKF_PROTECTED_AUTHENTICATION_PATH);
+  pInfo->flags |= pin_flags(pin_tries(c.card.card_id));
+  if (cfg.pinpad[slotID]) pInfo->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+  pInfo->ulMinPinLen = SIM_PIN_MIN;
+  pInfo->ulMaxPinLen = SIM_PIN_MAX;
+  return CKR_OK;
+}
+
+CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved) {
+  ENTER(C_WaitForSlotEvent);
+  if (!(flags & CKF_DONT_BLOCK)) return CKR_FUNCTION_NOT_SUPPORTED; /* as Cryptolib CPS: callers must poll */
+  if (!pSlot || pReserved) return CKR_ARGUMENTS_BAD;
+  CK_RV rv = CKR_NO_EVENT;
+  pthread_mutex_lock(&g_mu);
+  for (int r = 0; r < cfg.readers && rv == CKR_NO_EVENT; r++) {
+    struct sim_card card;
+    const char *now = reader_card(r, &card) ? card.insertion : "";
+    if (strcmp(now, g_event_seen[r]) != 0) {
+      snprintf(g_event_seen[r], SIM_ID_MAX, "%s", now);
+      *pSlot = (CK_SLOT_ID)r;
+      rv = CKR_OK;
+    }
+  }
+  pthread_mutex_unlock(&g_mu);
+  return rv;
+}
+
+CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount) {
+  ENTER(C_GetMechanismList);
+  if (!pulCount) return CKR_ARGUMENTS_BAD;
+  struct call c;
+  CK_RV rv = slot_begin(slotID, &cfg, &c);
+  if (rv != CKR_OK) return rv;
+  CK_ULONG n = 0;
+  CK_MECHANISM_TYPE *all = NULL;
+  count_softhsm(FN_C_GetMechanismList);
+  rv = c.fl->C_GetMechanismList(c.slot, NULL, &n);
+  if (rv == CKR_OK && !(all = calloc(n ? n : 1, sizeof *all))) rv = CKR_HOST_MEMORY;
+  if (rv == CKR_OK) {
+    count_softhsm(FN_C_GetMechanismList);
+    rv = c.fl->C_GetMechanismList(c.slot, all, &n);
+  }
+  call_end(&c);
+  if (rv == CKR_OK) {
+    CK_ULONG kept = 0;
+    for (CK_ULONG i = 0; i < n; i++)
+      if (!config_hides(&cfg, all[i])) all[kept++] = all[i];
+    if (pMechanismList && *pulCount < kept) rv = CKR_BUFFER_TOO_SMALL;
+    else if (pMechanismList) memcpy(pMechanismList, all, kept * sizeof *all);
+    *pulCount = kept;
+  }
+  free(all);
+  return rv;
+}
+
+CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo) {
+  ENTER(C_GetMechanismInfo);
+  struct call c;
+  CK_RV rv = slot_begin(slotID, &cfg, &c);
+  if (rv != CKR_OK) return rv;
+  if (config_hides(&cfg, type)) rv = CKR_MECHANISM_INVALID;
+  else {
+    count_softhsm(FN_C_GetMechanismInfo);
+    rv = c.fl->C_GetMechanismInfo(c.slot, type, pInfo);
+  }
+  call_end(&c);
+  return rv;
+}
+
+CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel) {
+  (void)slotID, (void)pPin, (void)ulPinLen, (void)pLabel;
+  ENTER(C_InitToken);
+  return CKR_FUNCTION_NOT_SUPPORTED; /* a CPx card is personalised by its issuer, never by the middleware */
+}
+
+/* ---- sessions ---- */
+
+CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,
+                    CK_SESSION_HANDLE_PTR phSession) {
+  (void)pApplication, (void)Notify; /* SoftHSM2 never calls back either */
+  ENTER(C_OpenSession);
+  if (!phSession) return CKR_ARGUMENTS_BAD;
+  struct call c;
+  CK_RV rv = slot_begin(slotID, &cfg, &c);
+  if (rv != CKR_OK) return rv;
+  CK_SESSION_HANDLE real;
+  count_softhsm(FN_C_OpenSession);
+  rv = c.fl->C_OpenSession(c.slot, flags, NULL, NULL, &real);
+  if (rv == CKR_OK) {
+    pthread_mutex_lock(&g_mu);
+    const struct binding *b = &g_rb[c.reader];
+    if (!b->present || strcmp(b->card.insertion, c.card.insertion) != 0) {
+      rv = CKR_DEVICE_REMOVED; /* the card left while the session was being opened */
+    } else if (g_nsess == g_capsess) {
+      size_t cap = g_capsess ? g_capsess * 2 : 16;
+      struct vsession *grown = realloc(g_sess, cap * sizeof *grown);
+      if (grown) {
+        g_sess = grown;
+        g_capsess = cap;
+      } else rv = CKR_HOST_MEMORY;
+    }
+    if (rv == CKR_OK) {
+      struct vsession *s = &g_sess[g_nsess++];
+      s->handle = g_next_handle++;
+      s->real = real;
+      s->reader = c.reader;
+      s->inst = b->inst;
+      s->removed = 0;
+      g_inst_sessions[b->inst]++;
+      *phSession = s->handle;
+    }
+    pthread_mutex_unlock(&g_mu);
+    if (rv != CKR_OK) {
+      count_softhsm(FN_C_CloseSession);
+      c.fl->C_CloseSession(real);
+    }
+  }
+  call_end(&c);
+  return rv;
+}
+
+CK_RV C_CloseSession(CK_SESSION_HANDLE hSession) {
+  ENTER(C_CloseSession);
+  pthread_rwlock_rdlock(&g_rw);
+  pthread_mutex_lock(&g_mu);
+  CK_RV rv = CKR_OK;
+  struct vsession *s = session_find(hSession);
+  if (!s) rv = CKR_SESSION_HANDLE_INVALID;
+  else {
+    sync_reader(s->reader);
+    /* closing a session whose card is gone is what the caller should do: it succeeds */
+    if (!s->removed) close_real(s);
+    session_drop(s);
+  }
+  pthread_mutex_unlock(&g_mu);
+  pthread_rwlock_unlock(&g_rw);
+  return rv;
+}
+
+CK_RV C_CloseAllSessions(CK_SLOT_ID slotID) {
+  ENTER(C_CloseAllSessions);
+  if (slotID >= (CK_SLOT_ID)cfg.readers) return CKR_SLOT_ID_INVALID;
+  pthread_rwlock_rdlock(&g_rw);
+  pthread_mutex_lock(&g_mu);
+  int present = sync_reader((int)slotID);
+  for (size_t i = 0; i < g_nsess;) {
+    struct vsession *s = &g_sess[i];
+    if (s->reader != (int)slotID) {
+      i++;
+      continue;
+    }
+    if (!s->removed) close_real(s);
+    session_drop(s);
+  }
+  pthread_mutex_unlock(&g_mu);
+  pthread_rwlock_unlock(&g_rw);
+  return present ? CKR_OK : CKR_TOKEN_NOT_PRESENT;
+}
+
+CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo) {
+  ENTER(C_GetSessionInfo);
+  struct call c;
+  CK_RV rv = session_begin(hSession, &c);
+  if (rv != CKR_OK) return rv;
+  count_softhsm(FN_C_GetSessionInfo);
+  rv = c.fl->C_GetSessionInfo(c.real, pInfo);
+  call_end(&c);
+  if (rv == CKR_OK) pInfo->slotID = (CK_SLOT_ID)c.reader;
+  return rv;
+}
+
+/* ---- PIN ---- */
+
+/* Waits for the PIN "typed" on the reader's pad (control.ts typeOnPinpad). */
+static CK_RV pinpad_read(int reader, const struct sim_config *cfg, char *pin, size_t cap, size_t *len) {
+  sleep_ms(cfg->pinpad_ms);
+  for (long waited = cfg->pinpad_ms;; waited += PINPAD_POLL_MS) {
+    if (pinpad_take(reader, pin, cap, len)) return CKR_OK;
+    if (waited >= cfg->pinpad_timeout_ms) return CKR_FUNCTION_CANCELED;
+    sleep_ms(PINPAD_POLL_MS);
+  }
+}
+
+static CK_RV forward_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
+  struct call c;
+  CK_RV rv = session_begin(h, &c); /* again: the card may have left during the PIN-pad wait */
+  if (rv != CKR_OK) return rv;
+  count_softhsm(FN_C_Login);
+  rv = c.fl->C_Login(c.real, user, pin, len);
+  call_end(&c);
+  return rv;
+}
+
+/* The card's PIN try counter around a PIN check done by `check` (C_Login or C_SetPIN): a blocked card
+ * refuses without checking; a wrong PIN costs a try; a right one restores them all. */
+struct pin_check {
+  CK_SESSION_HANDLE h;
+  CK_USER_TYPE user;
+  CK_UTF8CHAR_PTR pin, new_pin;
+  CK_ULONG len, new_len;
+};
+
+static CK_RV run_check(const struct pin_check *pc, int set_pin) {
+  if (!set_pin) return forward_login(pc->h, pc->user, pc->pin, pc->len);
+  struct call c;
+  CK_RV rv = session_begin(pc->h, &c);
+  if (rv != CKR_OK) return rv;
+  count_softhsm(FN_C_SetPIN);
+  rv = c.fl->C_SetPIN(c.real, pc->pin, pc->len, pc->new_pin, pc->new_len);
+  call_end(&c);
+  return rv;
+}
+
+static CK_RV counted_check(const char *card_id, const struct pin_check *pc, int set_pin) {
+  if (pc->len < SIM_PIN_MIN || pc->len > SIM_PIN_MAX) return CKR_PIN_LEN_RANGE; /* refused before the card */
+  int lock = pin_lock(card_id);
+  if (lock < 0) return CKR_GENERAL_ERROR;
+  int tries = pin_tries_locked(lock, card_id);
+  CK_RV rv = CKR_PIN_LOCKED;
+  if (tries > 0) {
+    rv = run_check(pc, set_pin);
+    /* like an IAS-ECC card (status 63C0), the last wrong PIN still answers CKR_PIN_INCORRECT; the card
+     * is blocked from then on (CKF_USER_PIN_LOCKED, then CKR_PIN_LOCKED) */
+    if (rv == CKR_PIN_INCORRECT) pin_store_locked(lock, card_id, tries - 1);
+    else if (rv == CKR_OK && tries != SIM_PIN_TRIES) pin_store_locked(lock, card_id, SIM_PIN_TRIES);
+  }
+  pin_unlock(lock);
+  return rv;
+}
+
+CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen) {
+  ENTER(C_Login);
+  struct call c;
+  CK_RV rv = session_begin(hSession, &c);
+  if (rv != CKR_OK) return rv;
+  call_end(&c); /* no lock held while the user types or the card thinks */
+  char typed[64];
+  size_t typed_len = 0;
+  struct pin_check pc = { hSession, userType, pPin, NULL, ulPinLen, 0 };
+  if ((!pPin || ulPinLen == 0) && cfg.pinpad[c.reader]) {
+    rv = pinpad_read(c.reader, &cfg, typed, sizeof typed, &typed_len);
+    pc.pin = (CK_UTF8CHAR_PTR)typed;
+    pc.len = typed_len;
+  } else if (!pPin || ulPinLen == 0) {
+    rv = CKR_ARGUMENTS_BAD; /* no PIN and no PIN pad to ask it on */
+  }
+  if (rv == CKR_OK) {
+    sleep_ms(cfg.login_ms);
+    if (userType == CKU_SO) rv = forward_login(hSession, userType, pc.pin, pc.len);
+    else rv = counted_check(c.card.card_id, &pc, 0);
+  }
+  explicit_bzero(typed, sizeof typed);
+  return rv;
+}
+
+CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen) {
+  ENTER(C_InitPIN);
+  struct call c;
+  CK_RV rv = session_begin(hSession, &c);
+  if (rv != CKR_OK) return rv;
+  count_softhsm(FN_C_InitPIN);
+  rv = c.fl->C_InitPIN(c.real, pPin, ulPinLen);
+  call_end(&c);
+  if (rv == CKR_OK) { /* unblocked with the PUK: the card's counter starts over */
+    int lock = pin_lock(c.card.card_id);
+    if (lock < 0 || pin_store_locked(lock, c.card.card_id, SIM_PIN_TRIES) != 0) rv = CKR_GENERAL_ERROR;
+    pin_unlock(lock);
+  }
+  return rv;
+}
+
+CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin,
+               CK_ULONG ulNewLen) {
+  ENTER(C_SetPIN);
+  struct call c;
+  CK_SESSION_INFO info;
+  CK_RV rv = session_begin(hSession, &c);
+  if (rv != CKR_OK) return rv;
+  count_softhsm(FN_C_GetSessionInfo);
+  rv = c.fl->C_GetSessionInfo(c.real, &info);
+  call_end(&c);
+  if (rv != CKR_OK) return rv;
+  struct pin_check pc = { hSession, CKU_USER, pOldPin, pNewPin, ulOldLen, ulNewLen };
+  if (info.state == CKS_RW_SO_FUNCTIONS) return run_check(&pc, 1); /* the SO changes the PUK: not counted */
+  return counted_check(c.card.card_id, &pc, 1);
+}
+
+/* ---- everything else: forwarded on the session's card ---- */
+
+CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+                     CK_OBJECT_HANDLE_PTR phObject) {
+  (void)hSession, (void)pTemplate, (void)ulCount, (void)phObject;
+  ENTER(C_CreateObject);
+  return CKR_FUNCTION_NOT_SUPPORTED; /* as Cryptolib CPS; cards are provisioned straight into SoftHSM2 */
+}
+
+CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
+                   CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject) {
+  (void)hSession, (void)hObject, (void)pTemplate, (void)ulCount, (void)phNewObject;
+  ENTER(C_CopyObject);
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession) {
+  ENTER(C_GetFunctionStatus);
+  struct call c;
+  CK_RV rv = session_begin(hSession, &c);
+  if (rv != CKR_OK) return rv;
+  call_end(&c);
+  return CKR_FUNCTION_NOT_PARALLEL;
+}
+
+CK_RV C_CancelFunction(CK_SESSION_HANDLE hSession) {
+  ENTER(C_CancelFunction);
+  struct call c;
+  CK_RV rv = session_begin(hSession, &c);
+  if (rv != CKR_OK) return rv;
+  call_end(&c);
+  return CKR_FUNCTION_NOT_PARALLEL;
+}
+
+/* A forwarded session call: `mech` is checked against the hidden mechanisms, `delay` (ms) is the card's
+ * working time, slept before forwarding. `args` passes c.real in place of the caller's session handle. */
+#define FORWARD(fn, params, mech, delay, args)                 \
+  CK_RV fn params {                                            \
+    ENTER(fn);                                                 \
+    struct call c;                                             \
+    CK_RV rv = session_begin(hSession, &c);                    \
+    if (rv != CKR_OK) return rv;                               \
+    rv = check_mechanism(&cfg, mech);                          \
+    if (rv == CKR_OK) {                                        \
+      sleep_ms(delay);                                         \
+      count_softhsm(FN_##fn);                                  \
+      rv = c.fl->fn args;                                      \
+    }                                                          \
+    call_end(&c);                                              \
+    return rv;                                                 \
+  }
+
+#define S CK_SESSION_HANDLE hSession
+#define BYTES(p, n) CK_BYTE_PTR p, CK_ULONG n
+#define OUT(p, n) CK_BYTE_PTR p, CK_ULONG_PTR n
+
+FORWARD(C_Logout, (S), NULL, 0, (c.real))
+FORWARD(C_GetOperationState, (S, OUT(pState, pulLen)), NULL, 0, (c.real, pState, pulLen))
+FORWARD(C_SetOperationState, (S, BYTES(pState, ulLen), CK_OBJECT_HANDLE hEnc, CK_OBJECT_HANDLE hAuth), NULL, 0,
+        (c.real, pState, ulLen, hEnc, hAuth))
+FORWARD(C_DestroyObject, (S, CK_OBJECT_HANDLE hObject), NULL, 0, (c.real, hObject))
+FORWARD(C_GetObjectSize, (S, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize), NULL, 0, (c.real, hObject, pulSize))
+FORWARD(C_GetAttributeValue, (S, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount), NULL, 0,
+        (c.real, hObject, pTemplate, ulCount))
+FORWARD(C_SetAttributeValue, (S, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount), NULL, 0,
+        (c.real, hObject, pTemplate, ulCount))
+FORWARD(C_FindObjectsInit, (S, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount), NULL, 0, (c.real, pTemplate, ulCount))
+FORWARD(C_FindObjects, (S, CK_OBJECT_HANDLE_PTR phObject, CK_ULONG ulMax, CK_ULONG_PTR pulCount), NULL, 0,
+        (c.real, phObject, ulMax, pulCount))
+FORWARD(C_FindObjectsFinal, (S), NULL, 0, (c.real))
+FORWARD(C_EncryptInit, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), pMechanism, 0,
+        (c.real, pMechanism, hKey))
+FORWARD(C_Encrypt, (S, BYTES(pData, ulDataLen), OUT(pOut, pulOutLen)), NULL, 0, (c.real, pData, ulDataLen, pOut, pulOutLen))
+FORWARD(C_EncryptUpdate, (S, BYTES(pPart, ulPartLen), OUT(pOut, pulOutLen)), NULL, 0,
+        (c.real, pPart, ulPartLen, pOut, pulOutLen))
+FORWARD(C_EncryptFinal, (S, OUT(pOut, pulOutLen)), NULL, 0, (c.real, pOut, pulOutLen))
+FORWARD(C_DecryptInit, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), pMechanism, 0,
+        (c.real, pMechanism, hKey))
+FORWARD(C_Decrypt, (S, BYTES(pData, ulDataLen), OUT(pOut, pulOutLen)), NULL, 0, (c.real, pData, ulDataLen, pOut, pulOutLen))
+FORWARD(C_DecryptUpdate, (S, BYTES(pPart, ulPartLen), OUT(pOut, pulOutLen)), NULL, 0,
+        (c.real, pPart, ulPartLen, pOut, pulOutLen))
+FORWARD(C_DecryptFinal, (S, OUT(pOut, pulOutLen)), NULL, 0, (c.real, pOut, pulOutLen))
+FORWARD(C_DigestInit, (S, CK_MECHANISM_PTR pMechanism), pMechanism, 0, (c.real, pMechanism))
+FORWARD(C_Digest, (S, BYTES(pData, ulDataLen), OUT(pOut, pulOutLen)), NULL, 0, (c.real, pData, ulDataLen, pOut, pulOutLen))
+FORWARD(C_DigestUpdate, (S, BYTES(pPart, ulPartLen)), NULL, 0, (c.real, pPart, ulPartLen))
+FORWARD(C_DigestKey, (S, CK_OBJECT_HANDLE hKey), NULL, 0, (c.real, hKey))
+FORWARD(C_DigestFinal, (S, OUT(pOut, pulOutLen)), NULL, 0, (c.real, pOut, pulOutLen))
+FORWARD(C_SignInit, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), pMechanism, 0, (c.real, pMechanism, hKey))
+/* the card's signing time is spent only when a signature is produced, not on a length query */
+FORWARD(C_Sign, (S, BYTES(pData, ulDataLen), OUT(pSignature, pulSignatureLen)), NULL, pSignature ? cfg.sign_ms : 0,
+        (c.real, pData, ulDataLen, pSignature, pulSignatureLen))
+FORWARD(C_SignUpdate, (S, BYTES(pPart, ulPartLen)), NULL, 0, (c.real, pPart, ulPartLen))
+FORWARD(C_SignFinal, (S, OUT(pSignature, pulSignatureLen)), NULL, pSignature ? cfg.sign_ms : 0,
+        (c.real, pSignature, pulSignatureLen))
+FORWARD(C_SignRecoverInit, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), pMechanism, 0,
+        (c.real, pMechanism, hKey))
+FORWARD(C_SignRecover, (S, BYTES(pData, ulDataLen), OUT(pSignature, pulSignatureLen)), NULL, pSignature ? cfg.sign_ms : 0,
+        (c.real, pData, ulDataLen, pSignature, pulSignatureLen))
+FORWARD(C_VerifyInit, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), pMechanism, 0,
+        (c.real, pMechanism, hKey))
+FORWARD(C_Verify, (S, BYTES(pData, ulDataLen), BYTES(pSignature, ulSignatureLen)), NULL, 0,
+        (c.real, pData, ulDataLen, pSignature, ulSignatureLen))
+FORWARD(C_VerifyUpdate, (S, BYTES(pPart, ulPartLen)), NULL, 0, (c.real, pPart, ulPartLen))
+FORWARD(C_VerifyFinal, (S, BYTES(pSignature, ulSignatureLen)), NULL, 0, (c.real, pSignature, ulSignatureLen))
+FORWARD(C_VerifyRecoverInit, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), pMechanism, 0,
+        (c.real, pMechanism, hKey))
+FORWARD(C_VerifyRecover, (S, BYTES(pSignature, ulSignatureLen), OUT(pData, pulDataLen)), NULL, 0,
+        (c.real, pSignature, ulSignatureLen, pData, pulDataLen))
+FORWARD(C_DigestEncryptUpdate, (S, BYTES(pPart, ulPartLen), OUT(pOut, pulOutLen)), NULL, 0,
+        (c.real, pPart, ulPartLen, pOut, pulOutLen))
+FORWARD(C_DecryptDigestUpdate, (S, BYTES(pPart, ulPartLen), OUT(pOut, pulOutLen)), NULL, 0,
+        (c.real, pPart, ulPartLen, pOut, pulOutLen))
+FORWARD(C_SignEncryptUpdate, (S, BYTES(pPart, ulPartLen), OUT(pOut, pulOutLen)), NULL, 0,
+        (c.real, pPart, ulPartLen, pOut, pulOutLen))
+FORWARD(C_DecryptVerifyUpdate, (S, BYTES(pPart, ulPartLen), OUT(pOut, pulOutLen)), NULL, 0,
+        (c.real, pPart, ulPartLen, pOut, pulOutLen))
+FORWARD(C_GenerateKey, (S, CK_MECHANISM_PTR pMechanism, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+                        CK_OBJECT_HANDLE_PTR phKey), pMechanism, 0, (c.real, pMechanism, pTemplate, ulCount, phKey))
+FORWARD(C_GenerateKeyPair, (S, CK_MECHANISM_PTR pMechanism, CK_ATTRIBUTE_PTR pPubTemplate, CK_ULONG ulPubCount,
+                            CK_ATTRIBUTE_PTR pPrivTemplate, CK_ULONG ulPrivCount, CK_OBJECT_HANDLE_PTR phPub,
+                            CK_OBJECT_HANDLE_PTR phPriv), pMechanism, 0,
+        (c.real, pMechanism, pPubTemplate, ulPubCount, pPrivTemplate, ulPrivCount, phPub, phPriv))
+FORWARD(C_WrapKey, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hWrapping, CK_OBJECT_HANDLE hKey,
+                    OUT(pWrapped, pulWrappedLen)), pMechanism, 0,
+        (c.real, pMechanism, hWrapping, hKey, pWrapped, pulWrappedLen))
+FORWARD(C_UnwrapKey, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hUnwrapping, BYTES(pWrapped, ulWrappedLen),
+                      CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey), pMechanism, 0,
+        (c.real, pMechanism, hUnwrapping, pWrapped, ulWrappedLen, pTemplate, ulCount, phKey))
+FORWARD(C_DeriveKey, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hBase, CK_ATTRIBUTE_PTR pTemplate,
+                      CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey), pMechanism, 0,
+        (c.real, pMechanism, hBase, pTemplate, ulCount, phKey))
+FORWARD(C_SeedRandom, (S, BYTES(pSeed, ulSeedLen)), NULL, 0, (c.real, pSeed, ulSeedLen))
+FORWARD(C_GenerateRandom, (S, BYTES(pRandom, ulRandomLen)), NULL, 0, (c.real, pRandom, ulRandomLen))
+
+#undef S
+#undef BYTES
+#undef OUT
+
+static CK_FUNCTION_LIST g_functions = {
+  .version = { 2, 20 },
+#define SIM_FN_ENTRY(name) .name = name,
+  SIM_FUNCTIONS(SIM_FN_ENTRY)
+#undef SIM_FN_ENTRY
+};
