@@ -149,6 +149,7 @@ export const en: Messages = {
     sending: 'Sending to the service…',
     done: 'Done.',
     keepCard: 'Keep your card in the reader.',
+    short: { challenge: 'Preparing', pin: 'PIN', signing: 'Signing', sending: 'Sending', done: 'Done' },
   },
   done: {
     linked: 'Your card is linked to your account',

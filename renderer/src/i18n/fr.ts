@@ -149,6 +149,7 @@ export const fr = {
     sending: 'Envoi au service…',
     done: 'Terminé.',
     keepCard: 'Laissez votre carte dans le lecteur.',
+    short: { challenge: 'Préparation', pin: 'Code porteur', signing: 'Signature', sending: 'Envoi', done: 'Terminé' },
   },
   done: {
     linked: 'Votre carte est associée à votre compte',

@@ -1,0 +1,130 @@
+// The PIN dialog in the development bridge: the controller's PinPromptPort, served to the PIN page over HTTP.
+// Each dialog window is a "session" with an unguessable id. The controller's ask() hands the session a request;
+// the PIN page fetches it, and its submit goes straight back to that ask() — the main page never sees a PIN.
+// Like the Electron dialog, one window stays open across wrong PINs and closes when the controller says so.
+
+import { randomBytes } from 'node:crypto';
+import type { PinAnswer, PinPromptPort } from '../electron/core/ports.ts';
+import { isPinWellFormed, type PinDialogRequest } from '../protocol/ipc.ts';
+
+interface PendingAsk {
+  request: PinDialogRequest;
+  delivered: boolean;
+  settle: (answer: PinAnswer | null) => void;
+}
+
+class PinSession {
+  readonly id = randomBytes(18).toString('base64url');
+  pending: PendingAsk | null = null;
+  closed = false;
+  /** Long-polls from the page waiting for the next request (or for the end). */
+  readonly waiters = new Set<(r: PinDialogRequest | null) => void>();
+
+  deliver(): void {
+    if (this.closed) { for (const w of this.waiters) w(null); this.waiters.clear(); return; }
+    if (!this.pending || this.pending.delivered || this.waiters.size === 0) return;
+    this.pending.delivered = true;
+    const request = this.pending.request;
+    for (const w of this.waiters) w(request);
+    this.waiters.clear();
+  }
+
+  answer(answer: PinAnswer | null): boolean {
+    const p = this.pending;
+    if (!p) return false;
+    this.pending = null;
+    p.settle(answer);
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.answer(null);
+    this.deliver();
+  }
+}
+
+export type SubmitOutcome = 'ok' | 'unknown-session' | 'no-request' | 'malformed';
+
+export class PinBroker implements PinPromptPort {
+  readonly #open: (sessionId: string) => void;
+  #session: PinSession | null = null;
+  readonly #sessions = new Map<string, PinSession>();
+
+  /** `open` asks the main page to open the PIN window for a session (the page can't know when to on its own). */
+  constructor(open: (sessionId: string) => void) {
+    this.#open = open;
+  }
+
+  ask(request: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
+    if (signal.aborted) return Promise.resolve(null);
+    let session = this.#session;
+    const fresh = !session || session.closed;
+    if (fresh) {
+      session = new PinSession();
+      this.#session = session;
+      this.#sessions.set(session.id, session);
+    }
+    const s = session!;
+    s.answer(null); // a previous ask still waiting is superseded (should not happen: the controller awaits each one)
+    return new Promise<PinAnswer | null>((resolve) => {
+      const onAbort = () => { if (s.pending?.settle === settle) s.close(); };
+      const settle = (a: PinAnswer | null) => { signal.removeEventListener('abort', onAbort); resolve(a); };
+      s.pending = { request, delivered: false, settle };
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (fresh) this.#open(s.id);
+      s.deliver();
+    });
+  }
+
+  close(): void {
+    this.#session?.close();
+    this.#session = null;
+  }
+
+  /** True while a PIN window is meant to be open (tests and the shim use it to know a dialog is up). */
+  get open(): boolean {
+    return !!this.#session && !this.#session.closed;
+  }
+
+  /** The page's long-poll: the next request not yet shown, or null once the window should close. */
+  nextRequest(sessionId: string, gone: AbortSignal): Promise<PinDialogRequest | null> {
+    const s = this.#sessions.get(sessionId);
+    if (!s) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const waiter = (r: PinDialogRequest | null) => { gone.removeEventListener('abort', drop); resolve(r); };
+      const drop = () => { s.waiters.delete(waiter); };
+      gone.addEventListener('abort', drop, { once: true });
+      s.waiters.add(waiter);
+      s.deliver();
+    });
+  }
+
+  /** The PIN as the page sent it: checked, turned into bytes for the controller (which zeroes them). */
+  submit(sessionId: string, pin: unknown, confirmFinalTry: unknown): SubmitOutcome {
+    const s = this.#sessions.get(sessionId);
+    if (!s || s.closed) return 'unknown-session';
+    const req = s.pending?.delivered ? s.pending.request : null;
+    if (!req) return 'no-request';
+    if (typeof pin !== 'string' || typeof confirmFinalTry !== 'boolean') return 'malformed';
+    if (req.pinpad ? pin !== '' : !isPinWellFormed(pin)) return 'malformed';
+    const bytes = new Uint8Array(pin.length);
+    for (let i = 0; i < pin.length; i++) bytes[i] = pin.charCodeAt(i);
+    s.answer({ pin: bytes, confirmFinalTry });
+    return 'ok';
+  }
+
+  /** Cancel button, Escape, or the window closed by the user: the waiting ask resolves null (CANCELLED). */
+  cancel(sessionId: string, windowGone = false): boolean {
+    const s = this.#sessions.get(sessionId);
+    if (!s) return false;
+    s.answer(null);
+    if (windowGone) {
+      s.closed = true;
+      if (this.#session === s) this.#session = null;
+      this.#sessions.delete(sessionId);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,43 @@
+// Development bridge only: defines window.cpxPin (protocol/ipc.ts PinDialogApi) for the PIN page, which the bridge
+// serves on an origin of its own. The PIN goes from here to the bridge's PIN endpoint, never to the main page.
+(() => {
+  'use strict';
+  const token = document.querySelector('meta[name="cpx-bridge-token"]')?.getAttribute('content') ?? '';
+  const session = new URLSearchParams(location.search).get('session') ?? '';
+  const base = `./pin/${encodeURIComponent(session)}`;
+  const headers = { 'content-type': 'application/json', 'x-cpx-token': token };
+  // Nothing ties this window to the page that opened it.
+  try { window.opener = null; } catch { /* already detached */ }
+
+  let over = false;
+  async function request() {
+    const res = await fetch(`${base}/request`, { headers: { 'x-cpx-token': token } });
+    if (res.status !== 200) throw new Error(`PIN request refused (HTTP ${res.status})`);
+    const body = await res.json();
+    if (body.request) return body.request;
+    // The operation is over: the host closes the dialog, as the Electron shell does.
+    over = true;
+    window.close();
+    return new Promise(() => {});
+  }
+
+  async function post(action, body) {
+    const res = await fetch(`${base}/${action}`, { method: 'POST', headers, body: body === undefined ? '{}' : JSON.stringify(body) });
+    if (!res.ok) {
+      const why = await res.json().catch(() => null);
+      throw new Error(why?.error?.message ?? `HTTP ${res.status}`);
+    }
+  }
+
+  const api = Object.freeze({
+    request,
+    submit: (pin, confirmFinalTry) => post('submit', { pin, confirmFinalTry }),
+    cancel: () => post('cancel'),
+  });
+  Object.defineProperty(window, 'cpxPin', { value: api, writable: false, configurable: false });
+
+  // Closed by the user (window button) while a request waits: the operation is cancelled, not left hanging.
+  window.addEventListener('pagehide', () => {
+    if (!over) navigator.sendBeacon(`${base}/gone?token=${encodeURIComponent(token)}`);
+  });
+})();

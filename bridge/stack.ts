@@ -1,0 +1,109 @@
+// The development bridge assembled: the same AppController the Electron shell hosts, with the ports a browser
+// setting needs — the real card service (a forked Node process over the configured PKCS#11 module, e.g. the
+// simulator), fetch to the account service, the PIN page as the PIN prompt — served by http-server.ts.
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CardServiceClient } from '../native/service/client.ts';
+import { forkTransport } from '../native/service/transport.ts';
+import { AppController } from '../electron/core/controller.ts';
+import { fetchHttp } from '../electron/core/fetch-http.ts';
+import { FileLogger } from '../electron/core/log.ts';
+import { linuxPolicyReader, type PolicyReader } from '../electron/core/policy.ts';
+import type { SystemPort } from '../electron/core/ports.ts';
+import { SettingsStore } from '../electron/core/settings.ts';
+import type { SettingValues } from '../electron/core/settings-schema.ts';
+import type { Lang } from '../protocol/errors.ts';
+import { startBridgeServer, type BridgeServer } from './http-server.ts';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_DIST = path.join(REPO_ROOT, 'renderer', 'dist');
+
+export interface BridgeStackOptions {
+  /** Account service the app talks to (settings default; a policy may still override it). */
+  serviceUrl: string;
+  /** Settings file, diagnostic reports, log: the bridge's own "user data" folder. */
+  dataDir: string;
+  /** Environment of the card service process (CPX_PKCS11_MODULE, CPX_SIM_STATE, SOFTHSM2_CONF…). */
+  cardEnv?: NodeJS.ProcessEnv;
+  port?: number;
+  distDir?: string;
+  /** A folder of policy JSON files read like /etc/cpx-link/policies (default: no policy at all). */
+  policyDir?: string;
+  lang?: Lang;
+  /** Card service slot polling period (ms). */
+  pollMs?: number;
+  pinpadTimeoutMs?: number;
+  appVersion?: string;
+  /** Where the card service's stderr goes (default: this process's stderr). */
+  output?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+}
+
+export interface BridgeStack {
+  readonly url: string;
+  readonly server: BridgeServer;
+  readonly controller: AppController;
+  readonly cards: CardServiceClient;
+  readonly log: FileLogger;
+  close(): Promise<void>;
+}
+
+const NO_POLICY: PolicyReader = { describe: 'none (development bridge)', read: async () => ({ values: {}, problems: [] }) };
+
+export async function startBridge(opts: BridgeStackOptions): Promise<BridgeStack> {
+  await mkdir(opts.dataDir, { recursive: true });
+  const defaults: Partial<SettingValues> = { serviceUrl: opts.serviceUrl, ...(opts.lang ? { language: opts.lang } : {}) };
+  const settings = await SettingsStore.open({
+    userFile: path.join(opts.dataDir, 'settings.json'),
+    policy: opts.policyDir ? linuxPolicyReader(opts.policyDir) : NO_POLICY,
+    defaults,
+  });
+  const log = new FileLogger({ file: path.join(opts.dataDir, 'logs', 'cpx-link.log'), level: () => settings.get('logging') });
+  const appVersion = opts.appVersion ?? '0.1.0-bridge';
+
+  const cards = new CardServiceClient({
+    transport: forkTransport({ env: opts.cardEnv ?? process.env, output: opts.output }),
+    options: {
+      modulePath: settings.get('pkcs11Module'),
+      ...(settings.get('pkcs11Module') ? { modulePathSource: 'setting' as const } : {}),
+      pollMs: opts.pollMs, appVersion, lang: settings.get('language'),
+    },
+  });
+
+  const server = await startBridgeServer({ distDir: opts.distDir ?? DEFAULT_DIST, port: opts.port });
+  const system: SystemPort = {
+    // No desktop to hand a link to: the page opens it in a new browser tab.
+    async openExternal(url) { server.openInBrowser(url); },
+    async chooseSavePath(name) {
+      const dir = path.join(opts.dataDir, 'reports');
+      await mkdir(dir, { recursive: true });
+      return path.join(dir, name);
+    },
+  };
+  const controller = new AppController({
+    cards, http: fetchHttp(), pin: server.pins, settings, log, system, appVersion,
+    runtime: { node: process.versions.node, bridge: 'development' },
+    pinpadTimeoutMs: opts.pinpadTimeoutMs,
+  });
+  server.attach({
+    invoke: (channel, request) => controller.handle(channel, request),
+    subscribe: (listener) => controller.subscribe(listener),
+  });
+  try {
+    await cards.start();
+  } catch (err) {
+    // No module, no reader: the UI shows it as a card state; the bridge itself keeps running.
+    log.warn('bridge.card-service-start', { err });
+  }
+
+  return {
+    url: server.url, server, controller, cards, log,
+    async close() {
+      controller.dispose();
+      await server.close();
+      await cards.close();
+      log.close();
+    },
+  };
+}
