@@ -1,0 +1,412 @@
+// THE identity parser: what a CPx certificate says about its holder, read the same way by the card layer, the
+// account service's validator and the UI. Runs in Node and in the browser: it imports no Node built-in.
+//
+// It decodes with @peculiar/asn1-x509 (the ASN.1 layer of @peculiar/x509) rather than @peculiar/x509 itself,
+// because the latter needs a global Reflect-metadata polyfill (tsyringe) that we do not want to impose on
+// every process, the renderer included.
+import { AsnConvert } from '@peculiar/asn1-schema';
+import {
+  BasicConstraints, CertificatePolicies, Certificate, CRLDistributionPoints, ExtendedKeyUsage, KeyUsage,
+  AuthorityKeyIdentifier, SubjectKeyIdentifier,
+  id_ce_authorityKeyIdentifier, id_ce_basicConstraints, id_ce_certificatePolicies, id_ce_cRLDistributionPoints,
+  id_ce_extKeyUsage, id_ce_keyUsage, id_ce_subjectKeyIdentifier, id_kp_clientAuth,
+} from '@peculiar/asn1-x509';
+import type { Name } from '@peculiar/asn1-x509';
+import type { CardType, CertificateRole, Holder, NationalId, NationalIdType } from './card.ts';
+import { CpxError } from './errors.ts';
+
+/** Private IGC-Santé extension carrying the card type (last byte: 0 CPS, 1 CPF, 2 CPE, 3 CPA). */
+export const OID_CARD_TYPE = '1.2.250.1.71.1.2.2';
+export const OID_CLIENT_AUTH = id_kp_clientAuth;
+
+/** keyUsage bits, numbered as in RFC 5280 (digitalSignature = bit 0). */
+export const KU = {
+  digitalSignature: 1 << 0, nonRepudiation: 1 << 1, keyEncipherment: 1 << 2, dataEncipherment: 1 << 3,
+  keyAgreement: 1 << 4, keyCertSign: 1 << 5, cRLSign: 1 << 6, encipherOnly: 1 << 7, decipherOnly: 1 << 8,
+} as const;
+
+/** One attribute of a distinguished name, with its short name when it has one (CN, SN, GN, title, …). */
+export interface NameAttribute { oid: string; name: string; value: string; /** value is `#hex` of a non-string type */ hex?: true }
+
+/** Everything the parser and the validator read from a certificate, decoded once. */
+export interface CertificateFacts {
+  der: Uint8Array;
+  /** The signed part, for signature checks done elsewhere. */
+  tbs: Uint8Array;
+  /** Relative distinguished names in DER order; a multi-valued RDN has several attributes. */
+  subjectRdns: NameAttribute[][];
+  issuerRdns: NameAttribute[][];
+  /** RFC 4514 strings (most specific RDN first), e.g. `CN=810002813839+SN=DONNAT-GADY+GN=ISABELLE, title=Médecin, C=FR`. */
+  subject: string;
+  issuer: string;
+  /** Lowercase hex without leading zero bytes: the form CRL entries are compared in. */
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+  signatureAlgorithm: string;
+  publicKeyAlgorithm: string;
+  /** KU bit set, or null when the certificate has no keyUsage extension. */
+  keyUsage: number | null;
+  /** EKU OIDs, or null when absent. */
+  extendedKeyUsage: string[] | null;
+  basicConstraints: { ca: boolean; pathLen: number | null } | null;
+  policies: string[];
+  crlDistributionPoints: string[];
+  subjectKeyId: string | null;
+  authorityKeyId: string | null;
+  /** Last byte of the card-type extension's value, or null without the extension. */
+  cardTypeCode: number | null;
+  criticalExtensions: string[];
+}
+
+export interface ParsedCertificate {
+  role: CertificateRole | null;
+  /** Null when the subject carries no CPx national identifier (not a CPx holder certificate). */
+  holder: Holder | null;
+  cardType: CardType | null;
+  /** True when the card-type extension is absent and the type was inferred from the national identifier. */
+  cardTypeInferred: boolean;
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  /** Whole days from `now` to notAfter, rounded down; negative once expired. */
+  daysLeft: number;
+  serialNumber: string;
+  /** SHA-256 of the DER, lowercase hex (computed synchronously here, so it works in every process). */
+  fingerprint: string;
+}
+
+const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
+  '2.5.4.3': 'CN', '2.5.4.4': 'SN', '2.5.4.42': 'GN', '2.5.4.12': 'title', '2.5.4.6': 'C', '2.5.4.8': 'ST',
+  '2.5.4.7': 'L', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.65': 'pseudonym', '2.5.4.5': 'serialNumber',
+  '2.5.4.9': 'street', '2.5.4.17': 'postalCode', '2.5.4.43': 'initials', '2.5.4.44': 'generationQualifier',
+  '2.5.4.46': 'dnQualifier', '2.5.4.97': 'organizationIdentifier', '1.2.840.113549.1.9.1': 'emailAddress',
+  '0.9.2342.19200300.100.1.25': 'DC', '0.9.2342.19200300.100.1.1': 'UID',
+};
+
+/**
+ * Decodes a DER certificate. Throws CERT_MALFORMED on anything that is not one (never a raw parser exception).
+ */
+export function decodeCertificate(der: Uint8Array): CertificateFacts {
+  try {
+    return decode(der);
+  } catch (err) {
+    if (err instanceof CpxError) throw err;
+    throw new CpxError('CERT_MALFORMED', { detail: err instanceof Error ? err.message.slice(0, 120) : 'decode' }, { cause: err });
+  }
+}
+
+function decode(der: Uint8Array): CertificateFacts {
+  if (!(der instanceof Uint8Array) || der.length < 16 || der[0] !== 0x30) throw new CpxError('CERT_MALFORMED');
+  const cert = AsnConvert.parse(der, Certificate);
+  const tbs = cert.tbsCertificate;
+  const facts: CertificateFacts = {
+    der,
+    tbs: cert.tbsCertificateRaw ? new Uint8Array(cert.tbsCertificateRaw) : new Uint8Array(AsnConvert.serialize(tbs)),
+    subjectRdns: rdns(tbs.subject),
+    issuerRdns: rdns(tbs.issuer),
+    subject: '',
+    issuer: '',
+    serialNumber: serialHex(new Uint8Array(tbs.serialNumber)),
+    notBefore: tbs.validity.notBefore.getTime(),
+    notAfter: tbs.validity.notAfter.getTime(),
+    signatureAlgorithm: cert.signatureAlgorithm.algorithm,
+    publicKeyAlgorithm: tbs.subjectPublicKeyInfo.algorithm.algorithm,
+    keyUsage: null,
+    extendedKeyUsage: null,
+    basicConstraints: null,
+    policies: [],
+    crlDistributionPoints: [],
+    subjectKeyId: null,
+    authorityKeyId: null,
+    cardTypeCode: null,
+    criticalExtensions: [],
+  };
+  facts.subject = dnString(facts.subjectRdns);
+  facts.issuer = dnString(facts.issuerRdns);
+  if (Number.isNaN(facts.notBefore.getTime()) || Number.isNaN(facts.notAfter.getTime())) throw new CpxError('CERT_MALFORMED', { detail: 'validity' });
+  const seen = new Set<string>();
+  for (const ext of tbs.extensions ?? []) {
+    // A repeated extension is forbidden (RFC 5280 §4.2) and would let two readers disagree on which one counts.
+    if (seen.has(ext.extnID)) throw new CpxError('CERT_MALFORMED', { detail: `duplicate extension ${ext.extnID}` });
+    seen.add(ext.extnID);
+    if (ext.critical) facts.criticalExtensions.push(ext.extnID);
+    const value = new Uint8Array(ext.extnValue.buffer);
+    switch (ext.extnID) {
+      case id_ce_keyUsage: facts.keyUsage = bitsToNumber(AsnConvert.parse(value, KeyUsage)); break;
+      case id_ce_extKeyUsage: facts.extendedKeyUsage = [...AsnConvert.parse(value, ExtendedKeyUsage)]; break;
+      case id_ce_basicConstraints: {
+        const bc = AsnConvert.parse(value, BasicConstraints);
+        facts.basicConstraints = { ca: !!bc.cA, pathLen: bc.pathLenConstraint ?? null };
+        break;
+      }
+      case id_ce_certificatePolicies:
+        facts.policies = AsnConvert.parse(value, CertificatePolicies).map((p) => p.policyIdentifier);
+        break;
+      case id_ce_cRLDistributionPoints:
+        for (const dp of AsnConvert.parse(value, CRLDistributionPoints)) {
+          for (const gn of dp.distributionPoint?.fullName ?? []) {
+            if (gn.uniformResourceIdentifier) facts.crlDistributionPoints.push(gn.uniformResourceIdentifier);
+          }
+        }
+        break;
+      case id_ce_subjectKeyIdentifier:
+        facts.subjectKeyId = hex(new Uint8Array(AsnConvert.parse(value, SubjectKeyIdentifier).buffer));
+        break;
+      case id_ce_authorityKeyIdentifier: {
+        const aki = AsnConvert.parse(value, AuthorityKeyIdentifier);
+        facts.authorityKeyId = aki.keyIdentifier ? hex(new Uint8Array(aki.keyIdentifier.buffer)) : null;
+        break;
+      }
+      case OID_CARD_TYPE:
+        // Seen as the DER INTEGER 02 01 0X; the last byte is the type whatever the wrapping.
+        facts.cardTypeCode = value.length ? value[value.length - 1]! : null;
+        break;
+    }
+  }
+  return facts;
+}
+
+function rdns(name: Name): NameAttribute[][] {
+  // Array.from: AsnArray.map would build asn1 Name/RDN instances, and callers want plain arrays.
+  return Array.from(name, (rdn) => Array.from(rdn, (atv) => {
+    const v = atv.value;
+    // anyValue: a string type asn1-schema does not model (e.g. T61 variants); shown as hex like RFC 4514 does.
+    const name = ATTRIBUTE_NAMES[atv.type] ?? atv.type;
+    return v.anyValue ? { oid: atv.type, name, value: `#${hex(new Uint8Array(v.anyValue))}`, hex: true as const }
+      : { oid: atv.type, name, value: v.toString() };
+  }));
+}
+
+/** RFC 4514: the last RDN first, attributes of one RDN joined by `+`. */
+export function dnString(rdnList: readonly NameAttribute[][]): string {
+  return [...rdnList].reverse()
+    .map((rdn) => rdn.map((a) => `${a.name}=${a.hex ? a.value : escapeDnValue(a.value)}`).join('+'))
+    .join(', ');
+}
+
+function escapeDnValue(v: string): string {
+  return v
+    .replace(/[\\,+"<>;]/g, (c) => `\\${c}`)
+    .replace(/^[ #]/, (c) => `\\${c}`)
+    .replace(/ $/, '\\ ')
+    .replace(/[\u0000-\u001f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+}
+
+function bitsToNumber(bits: KeyUsage): number {
+  const bytes = new Uint8Array(bits.value);
+  let n = 0;
+  for (let i = 0; i < bytes.length * 8 && i < 16; i++) {
+    if ((bytes[i >> 3]! >> (7 - (i & 7))) & 1) n |= 1 << i;
+  }
+  return n;
+}
+
+/** Serial numbers compared as lowercase hex without the sign byte or other leading zeros. */
+export function serialHex(bytes: Uint8Array): string {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  return hex(bytes.subarray(i));
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** First value of an attribute, looked up by short name, across all RDNs. */
+function attr(rdnList: readonly NameAttribute[][], name: string): string | null {
+  for (const rdn of rdnList) for (const a of rdn) if (a.name === name && a.value !== '') return a.value;
+  return null;
+}
+
+// ---- role ----
+
+/**
+ * Authentication: keyUsage digitalSignature without nonRepudiation, and clientAuth in the EKU when there is one.
+ * Signature: keyUsage nonRepudiation. Decided from the extensions only, never from a label.
+ */
+export function certificateRole(facts: Pick<CertificateFacts, 'keyUsage' | 'extendedKeyUsage'>): CertificateRole | null {
+  const ku = facts.keyUsage;
+  if (ku === null) return null;
+  if (ku & KU.nonRepudiation) return 'signature';
+  if (!(ku & KU.digitalSignature)) return null;
+  if (facts.extendedKeyUsage && !facts.extendedKeyUsage.includes(OID_CLIENT_AUTH)) return null;
+  return 'authentication';
+}
+
+// ---- national identifier ----
+
+const PREFIX_TYPES: Readonly<Record<string, NationalIdType>> = {
+  '0': 'ADELI', '1': 'ADELI_CABINET', '3': 'FINESS', '4': 'SIREN', '5': 'SIRET', '6': 'RPPS_CABINET', '8': 'RPPS',
+};
+const PERSON_TYPES: ReadonlySet<NationalIdType> = new Set(['ADELI', 'RPPS']);
+const NATIONAL_ID_SHAPE = /^([0-9])([A-Za-z0-9]+)(?:\/([A-Za-z0-9._-]+))?$/;
+
+/** Like parseNationalId, but null instead of an error: for subjects that may not be CPx ones. */
+export function tryParseNationalId(raw: string): NationalId | null {
+  const m = NATIONAL_ID_SHAPE.exec(raw.trim());
+  if (!m) return null;
+  const type = PREFIX_TYPES[m[1]!];
+  if (!type) return null;
+  const structure = !PERSON_TYPES.has(type);
+  if (!structure && m[3] !== undefined) return null;
+  const id = raw.trim().slice(1);
+  return {
+    raw: raw.trim(),
+    type,
+    id,
+    structureId: structure ? m[2]! : null,
+    internalId: structure ? m[3] ?? null : null,
+  };
+}
+
+/**
+ * idNat as found in the certificate's CN: one prefix digit (domain.md table) + the identifier; structure cards
+ * carry `<structure id>/<internal id>`. Throws CARD_NOT_RECOGNISED when it is not one.
+ */
+export function parseNationalId(raw: string): NationalId {
+  const parsed = typeof raw === 'string' ? tryParseNationalId(raw) : null;
+  if (!parsed) throw new CpxError('CARD_NOT_RECOGNISED', { detail: 'idNat' });
+  return parsed;
+}
+
+const NATIONAL_ID_LABELS: Readonly<Record<NationalIdType, string>> = {
+  ADELI: 'ADELI',
+  ADELI_CABINET: 'ADELI cabinet/identifiant interne',
+  FINESS: 'FINESS/identifiant interne',
+  SIREN: 'SIREN/identifiant interne',
+  SIRET: 'SIRET/identifiant interne',
+  RPPS_CABINET: 'RPPS cabinet/identifiant interne',
+  RPPS: 'RPPS',
+};
+
+/** The label users know from "Mon compte › Id nationaux", e.g. `FINESS/identifiant interne`. */
+export function nationalIdLabel(type: NationalIdType): string {
+  return NATIONAL_ID_LABELS[type];
+}
+
+/** `FINESS/identifiant interne: 30B0238838/CPET00001`, `ADELI: 00B9131182` (the raw idNat, as the account page shows it). */
+export function formatNationalId(n: Pick<NationalId, 'type' | 'raw'>): string {
+  return `${nationalIdLabel(n.type)}: ${n.raw}`;
+}
+
+// ---- holder and card type ----
+
+const CARD_TYPE_CODES: readonly CardType[] = ['CPS', 'CPF', 'CPE', 'CPA'];
+const INFERRED_CARD_TYPE: Readonly<Record<NationalIdType, CardType>> = {
+  RPPS: 'CPS', ADELI: 'CPS', FINESS: 'CPE', SIREN: 'CPE', ADELI_CABINET: 'CPE', RPPS_CABINET: 'CPE', SIRET: 'CPA',
+};
+
+/** The holder named by a subject, or null when its CN is not a CPx national identifier. */
+export function holderFromSubject(rdnList: readonly NameAttribute[][]): Holder | null {
+  const cn = attr(rdnList, 'CN');
+  const nationalId = cn === null ? null : tryParseNationalId(cn);
+  if (!nationalId) return null;
+  // Legacy GIP-CPS certificates name the profession in OU; structure cards also use OU for a numeric structure id.
+  const legacyProfession = rdnList.flat().find((a) => a.name === 'OU' && /\p{L}/u.test(a.value))?.value ?? null;
+  return {
+    // Structure cards (CPE/CPA) may name their holder only by a pseudonym (e.g. EMPLOYE000000018).
+    surname: attr(rdnList, 'SN') ?? attr(rdnList, 'pseudonym') ?? '',
+    givenName: attr(rdnList, 'GN') ?? '',
+    profession: attr(rdnList, 'title') ?? legacyProfession,
+    nationalId,
+    organisation: attr(rdnList, 'O'),
+  };
+}
+
+export function cardTypeOf(facts: Pick<CertificateFacts, 'cardTypeCode'>, holder: Holder | null): { cardType: CardType | null; cardTypeInferred: boolean } {
+  const code = facts.cardTypeCode;
+  if (code !== null && code < CARD_TYPE_CODES.length) return { cardType: CARD_TYPE_CODES[code]!, cardTypeInferred: false };
+  if (!holder) return { cardType: null, cardTypeInferred: false };
+  return { cardType: INFERRED_CARD_TYPE[holder.nationalId.type], cardTypeInferred: true };
+}
+
+export function daysLeft(notAfter: Date, now: Date): number {
+  return Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
+}
+
+/** Reads a certificate as every face of CPx Link shows it. Throws CERT_MALFORMED when the DER is not a certificate. */
+export function parseCertificate(der: Uint8Array, now: Date = new Date()): ParsedCertificate {
+  return describeCertificate(decodeCertificate(der), now);
+}
+
+/** parseCertificate for facts already decoded (the validator decodes once and reuses them). */
+export function describeCertificate(facts: CertificateFacts, now: Date = new Date(), fingerprint?: string): ParsedCertificate {
+  const holder = holderFromSubject(facts.subjectRdns);
+  return {
+    role: certificateRole(facts),
+    holder,
+    ...cardTypeOf(facts, holder),
+    subject: facts.subject,
+    issuer: facts.issuer,
+    notBefore: facts.notBefore.toISOString(),
+    notAfter: facts.notAfter.toISOString(),
+    daysLeft: daysLeft(facts.notAfter, now),
+    serialNumber: facts.serialNumber,
+    fingerprint: fingerprint ?? fingerprintOf(facts.der),
+  };
+}
+
+/** The holder of an authentication certificate, or CARD_NOT_RECOGNISED: for callers that need one. */
+export function requireHolder(parsed: Pick<ParsedCertificate, 'holder'>): Holder {
+  if (!parsed.holder) throw new CpxError('CARD_NOT_RECOGNISED');
+  return parsed.holder;
+}
+
+// ---- SHA-256 ----
+// Synchronous and dependency-free so the fingerprint is available wherever a certificate is parsed (WebCrypto's
+// digest is async). Only used on certificates (a few KB); the validator's hot path hashes with node:crypto.
+
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+export function sha256(data: Uint8Array): Uint8Array {
+  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const padded = new Uint8Array(((data.length + 9 + 63) >> 6) << 6);
+  padded.set(data);
+  padded[data.length] = 0x80;
+  const view = new DataView(padded.buffer);
+  const bitLen = data.length * 8;
+  view.setUint32(padded.length - 8, Math.floor(bitLen / 2 ** 32));
+  view.setUint32(padded.length - 4, bitLen >>> 0);
+  const w = new Uint32Array(64);
+  for (let off = 0; off < padded.length; off += 64) {
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const a = w[i - 15]!, b = w[i - 2]!;
+      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, hh] = h as unknown as number[];
+    for (let i = 0; i < 64; i++) {
+      const S1 = ((e! >>> 6) | (e! << 26)) ^ ((e! >>> 11) | (e! << 21)) ^ ((e! >>> 25) | (e! << 7));
+      const ch = (e! & f!) ^ (~e! & g!);
+      const t1 = (hh! + S1 + ch + K[i]! + w[i]!) >>> 0;
+      const S0 = ((a! >>> 2) | (a! << 30)) ^ ((a! >>> 13) | (a! << 19)) ^ ((a! >>> 22) | (a! << 10));
+      const maj = (a! & b!) ^ (a! & c!) ^ (b! & c!);
+      const t2 = (S0 + maj) >>> 0;
+      hh = g; g = f; f = e; e = (d! + t1) >>> 0; d = c; c = b; b = a; a = (t1 + t2) >>> 0;
+    }
+    h[0]! += a!; h[1]! += b!; h[2]! += c!; h[3]! += d!; h[4]! += e!; h[5]! += f!; h[6]! += g!; h[7]! += hh!;
+  }
+  const out = new Uint8Array(32);
+  const ov = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) ov.setUint32(i * 4, h[i]!);
+  return out;
+}
+
+/** SHA-256 of a certificate's DER, lowercase hex (synchronous; same value as `crypto.createHash('sha256')`). */
+export function fingerprintOf(der: Uint8Array): string {
+  return hex(sha256(der));
+}

@@ -1,0 +1,60 @@
+// Web eID token helpers shared by the card layer and the validator.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  TOKEN_ALGORITHMS, WEB_EID_FORMAT, authSignedData, base64ToBytes, bytesToBase64, isTokenAlgorithm, isWebEidTokenShape,
+  pemCertificates,
+} from '../../protocol/webeid.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+
+test('format constant and algorithm table', () => {
+  assert.equal(WEB_EID_FORMAT, 'web-eid:1.0');
+  assert.deepEqual(Object.keys(TOKEN_ALGORITHMS).sort(), ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512']);
+  assert.equal(isTokenAlgorithm('RS256'), true);
+  assert.equal(isTokenAlgorithm('HS256'), false);
+  assert.equal(isTokenAlgorithm('toString'), false);
+  assert.equal(TOKEN_ALGORITHMS.ES512.coordinateLength, 66);
+});
+
+test('authSignedData is H(origin) || H(nonce), SHA-256 by default, the algorithm hash when given', async () => {
+  const origin = 'https://example.org';
+  const nonce = randomBytes(32).toString('base64');
+  const h = (alg: string, s: string) => createHash(alg).update(s).digest();
+  assert.deepEqual(Buffer.from(await authSignedData(origin, nonce)), Buffer.concat([h('sha256', origin), h('sha256', nonce)]));
+  assert.deepEqual(Buffer.from(await authSignedData(origin, nonce, 'SHA-384')), Buffer.concat([h('sha384', origin), h('sha384', nonce)]));
+});
+
+test('token shape guard: the four strings required, unknown fields allowed', () => {
+  const t = { unverifiedCertificate: 'MII', algorithm: 'RS256', signature: 'AA==', format: 'web-eid:1.0', appVersion: 'x', extra: 1 };
+  assert.equal(isWebEidTokenShape(t), true);
+  const { appVersion: _a, ...noVersion } = t;
+  assert.equal(isWebEidTokenShape(noVersion), true);
+  for (const k of ['unverifiedCertificate', 'algorithm', 'signature', 'format'] as const) {
+    assert.equal(isWebEidTokenShape({ ...t, [k]: 42 }), false, k);
+  }
+  assert.equal(isWebEidTokenShape(null), false);
+  assert.equal(isWebEidTokenShape([t]), false);
+  assert.equal(isWebEidTokenShape('{}'), false);
+});
+
+test('strict base64 agrees with Buffer on valid input and refuses what Buffer would silently repair', () => {
+  for (let n = 0; n < 70; n++) {
+    const bytes = randomBytes(n);
+    const text = bytes.toString('base64');
+    assert.equal(bytesToBase64(bytes), text);
+    assert.deepEqual(Buffer.from(base64ToBytes(text)!), bytes);
+  }
+  for (const bad of ['A', 'AB', 'ABC', 'AB=C', 'A===', 'AAAA AAAA', 'AA\nAA', 'AB-_', 'QR==', 'QUJ=', '====', 'AAA=AAAA', 'é€==']) {
+    assert.equal(base64ToBytes(bad), null, bad);
+  }
+});
+
+test('pemCertificates reads every certificate of the real IGC-Santé files', () => {
+  const dir = new URL('../validator/fixtures/igc-sante/', import.meta.url).pathname;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.pem'));
+  assert.ok(files.length >= 9);
+  const all = pemCertificates(files.map((f) => readFileSync(`${dir}/${f}`, 'utf8')).join('\n'));
+  assert.equal(all.length, files.length);
+  for (const der of all) assert.equal(der[0], 0x30);
+});
