@@ -1,0 +1,117 @@
+// Signing a Web eID challenge with the card: every refusal that can be decided without the card comes first,
+// then ONE C_Login, the authentication key found by its certificate's CKA_ID, the asynchronous C_Sign, logout.
+
+import { ObjectClass } from 'graphene-pk11';
+import type { WebEidToken } from '../../protocol/card.ts';
+import { CpxError } from '../../protocol/errors.ts';
+import { WEB_EID_FORMAT, authSignedData } from '../../protocol/webeid.ts';
+import { cardError, type CardErrorContext } from './card-errors.ts';
+import { CKR, ckrOf } from './ckr.ts';
+import type { LoadedModule, SlotView } from './module-host.ts';
+import { describeCard, listCertificates } from './read-card.ts';
+import { planSignature } from './signing.ts';
+import { isValidPinFormat, pinStateFromFlags } from './token-facts.ts';
+
+const CKU_USER = 1;
+
+export interface AuthenticateInput {
+  /** Already normalised by checkOrigin / checkNonce. */
+  origin: string;
+  nonce: string;
+  /** Zeroed by this function as soon as C_Login returns (and on every refusal). */
+  pin: Uint8Array;
+  confirmFinalTry: boolean;
+  appVersion: string;
+  now?: Date;
+  isCancelled(): boolean;
+  /** Called just before a PIN-pad C_Login, which blocks until the user types on the reader. */
+  beforePinpadLogin?(): Promise<void>;
+}
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+export async function authenticateWithCard(m: LoadedModule, slot: SlotView, input: AuthenticateInput): Promise<WebEidToken> {
+  const ctx: CardErrorContext = {
+    phase: 'read',
+    tokenPresent: () => m.tokenPresent(slot.handle),
+    tokenFlags: () => m.token(slot.handle).flags,
+  };
+  try {
+    const token = m.token(slot.handle);
+    const pinState = pinStateFromFlags(token.flags);
+    ctx.pinpad = pinState.pinpad;
+    ctx.triesBefore = pinState.triesLeft;
+    // A blocked card is refused here: a C_Login on it would only return CKR_PIN_LOCKED at best.
+    if (pinState.locked) throw new CpxError('PIN_LOCKED');
+    const mechanisms = m.mechanisms(slot.handle);
+    return await m.withSession(slot.handle, async (session) => {
+      const read = describeCard(slot, token, listCertificates(session), input.now);
+      if (!read.ok) throw new CpxError('CARD_NOT_RECOGNISED');
+      const auth = read.auth;
+      if (!auth) throw new CpxError('NO_AUTH_CERTIFICATE');
+      const now = input.now ?? new Date();
+      if (now < auth.notBefore) throw new CpxError('CERT_NOT_YET_VALID', { date: isoDay(auth.notBefore) });
+      if (now > auth.notAfter) throw new CpxError('CERT_EXPIRED', { date: isoDay(auth.notAfter) });
+      if (pinState.triesLeft === 1 && !input.confirmFinalTry) throw new CpxError('PIN_FINAL_TRY');
+      if (!pinState.pinpad && !isValidPinFormat(input.pin)) throw new CpxError('PIN_FORMAT');
+      const message = await authSignedData(input.origin, input.nonce);
+      const plan = planSignature(mechanisms, message);
+      if (!plan) throw new CpxError('DEVICE_ERROR', { detail: 'no RSA signature mechanism' });
+      if (input.isCancelled()) throw new CpxError('CANCELLED');
+      if (pinState.pinpad) await input.beforePinpadLogin?.();
+
+      ctx.phase = 'login';
+      login(m, session.handle, pinState.pinpad ? new Uint8Array(0) : input.pin);
+      try {
+        if (input.isCancelled()) throw new CpxError('CANCELLED');
+        ctx.phase = 'sign';
+        const key = session.find({ class: ObjectClass.PRIVATE_KEY, id: auth.id });
+        // The key is chosen by the authentication certificate's CKA_ID only: the signature key (nonRepudiation)
+        // has another CKA_ID and must never sign an authentication challenge.
+        if (key.length !== 1) throw new CpxError('NO_AUTH_CERTIFICATE');
+        m.lib.C_SignInit(session.handle, { mechanism: plan.mechanism }, key.items(0).handle);
+        const signature = await signAsync(m, session.handle, plan.input);
+        return {
+          unverifiedCertificate: auth.der.toString('base64'),
+          algorithm: 'RS256',
+          signature: signature.toString('base64'),
+          format: WEB_EID_FORMAT,
+          appVersion: input.appVersion,
+        } satisfies WebEidToken;
+      } finally {
+        try { m.lib.C_Logout(session.handle); } catch { /* card gone or session closed: nothing left to log out */ }
+      }
+    });
+  } catch (err) {
+    throw cardError(err, ctx);
+  } finally {
+    input.pin.fill(0);
+  }
+}
+
+/**
+ * pkcs11js takes the PIN as a JS string only; the string lives for the duration of the call and is never stored.
+ * The bytes we hold are zeroed right after the call returns, whatever it returned.
+ */
+function login(m: LoadedModule, session: Buffer, pin: Uint8Array): void {
+  try {
+    m.lib.C_Login(session, CKU_USER, Buffer.from(pin.buffer, pin.byteOffset, pin.byteLength).toString('latin1'));
+  } catch (err) {
+    // A login left over from elsewhere in this process: log it out so the next attempt starts clean, and fail
+    // this one rather than sign without the PIN the user just typed having been checked.
+    if (ckrOf(err) === CKR.USER_ALREADY_LOGGED_IN) { try { m.lib.C_Logout(session); } catch { /* ignore */ } }
+    throw err;
+  } finally {
+    pin.fill(0);
+  }
+}
+
+/** C_Sign on the libuv thread pool: the service keeps answering (and noticing removals) while the card computes. */
+function signAsync(m: LoadedModule, session: Buffer, data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    m.lib.C_Sign(session, data, Buffer.alloc(1024), (err: Error | null, sig: Buffer) => {
+      if (err) reject(err);
+      else resolve(Buffer.from(sig));
+    });
+  });
+}
