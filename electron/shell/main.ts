@@ -1,0 +1,117 @@
+// Electron main process: wires the Electron-free core (settings, log, controller) to Electron's ports (windows,
+// preloads, PIN dialog, utility process, net) and does nothing else. Bundled by build/bundle.mjs into main.cjs.
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { app, dialog, Menu, shell, type BrowserWindow } from 'electron';
+import { CardServiceClient } from '../../native/service/client.ts';
+import { AppController } from '../core/controller.ts';
+import { FileLogger } from '../core/log.ts';
+import { LINUX_POLICY_DIR, platformPolicyReader } from '../core/policy.ts';
+import { SettingsStore } from '../core/settings.ts';
+import { SETTING_KEYS } from '../core/settings-schema.ts';
+import { registerAppIpc } from './ipc.ts';
+import { netHttp } from './net-http.ts';
+import { PinDialog } from './pin-dialog.ts';
+import { registerAppScheme, setupUiSession } from './ui-session.ts';
+import { utilityTransport } from './utility-transport.ts';
+import { createMainWindow, hardenWebContents } from './windows.ts';
+
+// The bundles sit side by side (dist/electron/ in a checkout, the app root once packaged); the renderer is
+// renderer/ next to them once packaged, renderer/dist/ of the checkout otherwise.
+const here = __dirname;
+const bundle = (name: string) => path.join(here, name);
+const rendererDir = [path.join(here, 'renderer'), path.resolve(here, '../../renderer/dist')].find((d) => existsSync(d))
+  ?? path.resolve(here, '../../renderer/dist');
+
+// Development and test switches. A packaged app ignores them: a user must not be able to point the app at
+// another policy folder or service than IT configured.
+const dev = !app.isPackaged;
+const devEnv = (name: string): string | undefined => (dev ? process.env[name] || undefined : undefined);
+const userDataOverride = devEnv('CPX_USER_DATA_DIR');
+if (userDataOverride) app.setPath('userData', userDataOverride);
+
+app.enableSandbox();
+registerAppScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void app.whenReady().then(start).catch((err: unknown) => {
+    dialog.showErrorBox('CPx Link', `CPx Link n'a pas pu démarrer : ${(err as Error)?.message ?? String(err)}`);
+    app.exit(70);
+  });
+}
+
+async function start(): Promise<void> {
+  const settings = await SettingsStore.open({
+    userFile: path.join(app.getPath('userData'), 'settings.json'),
+    policy: platformPolicyReader(SETTING_KEYS, process.platform, devEnv('CPX_POLICY_DIR') ?? LINUX_POLICY_DIR),
+    defaults: devEnv('CPX_SERVICE_URL') ? { serviceUrl: devEnv('CPX_SERVICE_URL')! } : {},
+  });
+  const log = new FileLogger({ file: path.join(app.getPath('logs'), 'cpx-link.log'), level: () => settings.get('logging') });
+  log.info('app.start', { version: app.getVersion(), electron: process.versions.electron, platform: process.platform,
+    policyProblems: settings.problems().length });
+
+  const pkcs11Module = settings.view().pkcs11Module;
+  const cards = new CardServiceClient({
+    transport: utilityTransport(bundle('card-service.cjs'), log),
+    options: {
+      appVersion: `cpx-link/${app.getVersion()}`,
+      lang: settings.get('language'),
+      ...(pkcs11Module.value ? { modulePath: pkcs11Module.value, modulePathSource: pkcs11Module.source === 'policy' ? 'policy' : 'setting' } : {}),
+    },
+  });
+
+  let mainWindow: BrowserWindow | null = null;
+  const pin = new PinDialog(() => mainWindow, bundle('preload-pin.cjs'), log);
+  const controller = new AppController({
+    cards, http: netHttp(), pin, settings, log,
+    appVersion: app.getVersion(),
+    runtime: { electron: process.versions.electron, chrome: process.versions.chrome },
+    system: {
+      openExternal: (url) => shell.openExternal(url),
+      chooseSavePath: async (defaultName) => {
+        const options = { defaultPath: path.join(app.getPath('documents'), defaultName),
+          filters: [{ name: 'JSON', extensions: ['json'] }] };
+        const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+        return r.canceled || !r.filePath ? null : r.filePath;
+      },
+    },
+  });
+
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => controller.checkExternalLink(url), log));
+  setupUiSession(rendererDir, log);
+  if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
+
+  const openMainWindow = () => {
+    mainWindow = createMainWindow({ preload: bundle('preload-main.cjs') });
+    mainWindow.on('closed', () => { mainWindow = null; });
+  };
+  registerAppIpc(controller, () => mainWindow?.webContents ?? null, log);
+  openMainWindow();
+  void cards.start().catch((err: unknown) => log.error('card-service.start-failed', { err }));
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return openMainWindow();
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('activate', () => { if (!mainWindow) openMainWindow(); });
+  app.on('window-all-closed', () => app.quit());
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    controller.dispose();
+    pin.close();
+    // C_Finalize in the card service before we go, but never hang the quit on a stuck middleware.
+    void cards.close(3000).catch(() => undefined).finally(() => {
+      log.info('app.quit', {});
+      log.close();
+      app.quit();
+    });
+  });
+}

@@ -1,0 +1,106 @@
+// The PIN prompt port in Electron: a small modal window of its own (renderer/dist/pin.html, preload-pin), the only
+// page that ever holds a PIN. The PIN travels PIN window → this object → the card service request, as bytes; it
+// never reaches the main window, is never logged, and the bytes are zeroed by the flow once the service answered.
+//
+// The window stays open across a wrong PIN (the next ask shows the error in the same window) and during a PIN-pad
+// wait; the flow closes it when the operation is over.
+
+import type { BrowserWindow } from 'electron';
+import type { PinDialogRequest } from '../../protocol/ipc.ts';
+import { PIN_MAX, PIN_MIN } from '../../protocol/ipc.ts';
+import type { LogPort } from '../core/log.ts';
+import type { PinAnswer, PinPromptPort } from '../core/ports.ts';
+import { IPC, PIN_PAGE } from './channels.ts';
+import { handle } from './ipc.ts';
+import { createPinWindow } from './windows.ts';
+
+interface PendingAsk {
+  request: PinDialogRequest;
+  resolve: (answer: PinAnswer | null) => void;
+}
+
+export class PinDialog implements PinPromptPort {
+  readonly #parent: () => BrowserWindow | null;
+  readonly #preload: string;
+  readonly #log: LogPort;
+  #window: BrowserWindow | null = null;
+  #pending: PendingAsk | null = null;
+  /** A question the page has not fetched yet. */
+  #undelivered: PinDialogRequest | null = null;
+  /** The page's `request()` calls waiting for the next question (after it answered the previous one). */
+  #waiting: ((req: PinDialogRequest) => void)[] = [];
+
+  constructor(parent: () => BrowserWindow | null, preload: string, log: LogPort) {
+    this.#parent = parent;
+    this.#preload = preload;
+    this.#log = log;
+    const allowed = { contents: () => this.#window?.webContents ?? null, page: PIN_PAGE };
+    handle(IPC.pinRequest, allowed, log, () => this.#nextRequest());
+    handle(IPC.pinSubmit, allowed, log, (_e, pin, confirm) => { this.#submit(pin, confirm); });
+    handle(IPC.pinCancel, allowed, log, () => { this.#settle(null); });
+  }
+
+  ask(request: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
+    if (signal.aborted) return Promise.resolve(null);
+    this.#settle(null); // a previous ask still open is over: only one question at a time
+    return new Promise<PinAnswer | null>((resolve) => {
+      const onAbort = () => { this.#settle(null); this.close(); };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#pending = { request, resolve: (a) => { signal.removeEventListener('abort', onAbort); resolve(a); } };
+      this.#ensureWindow();
+      const waiters = this.#waiting.splice(0);
+      this.#undelivered = waiters.length ? null : request;
+      for (const w of waiters) w(request);
+    });
+  }
+
+  close(): void {
+    this.#settle(null);
+    const w = this.#window;
+    this.#window = null;
+    this.#waiting = []; // their page goes with the window
+    if (w && !w.isDestroyed()) w.destroy();
+  }
+
+  #ensureWindow(): void {
+    if (this.#window && !this.#window.isDestroyed()) { this.#window.focus(); return; }
+    const win = createPinWindow({ parent: this.#parent(), preload: this.#preload });
+    win.on('closed', () => {
+      if (this.#window === win) { this.#window = null; this.#waiting = []; this.#settle(null); }
+    });
+    this.#window = win;
+  }
+
+  /** The page asks what to show: the open question, or — once it answered — the next one when it comes. */
+  #nextRequest(): Promise<PinDialogRequest> {
+    const ready = this.#undelivered;
+    this.#undelivered = null;
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #submit(pin: unknown, confirm: unknown): void {
+    const p = this.#pending;
+    if (!p) throw new Error('no PIN was asked');
+    // Bytes only (the preload encodes), ASCII digits, 4–8 of them, or none on a PIN pad. Invalid input is refused
+    // without saying what it was.
+    if (!(pin instanceof Uint8Array)) throw new Error('PIN: bytes expected');
+    const ok = p.request.pinpad
+      ? pin.length === 0
+      : pin.length >= PIN_MIN && pin.length <= PIN_MAX && pin.every((b) => b >= 0x30 && b <= 0x39);
+    if (!ok || (p.request.finalTry && confirm !== true)) {
+      pin.fill(0);
+      this.#log.warn('pin.submit-refused', { pinpad: p.request.pinpad });
+      throw new Error('PIN: not acceptable');
+    }
+    this.#pending = null;
+    p.resolve({ pin, confirmFinalTry: confirm === true });
+  }
+
+  #settle(answer: null): void {
+    const p = this.#pending;
+    this.#pending = null;
+    this.#undelivered = null;
+    p?.resolve(answer);
+  }
+}

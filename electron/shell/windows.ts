@@ -1,0 +1,103 @@
+// Every window the app opens, and the rules every web contents obeys whoever created it: sandboxed, isolated, no
+// Node, no webview, no navigation away from our pages, no popups. A link the user clicks opens in the system browser
+// only when the controller's allow list says so (https, allowed origin).
+
+import { app, BrowserWindow, shell, type WebContents, type WebPreferences } from 'electron';
+import type { LogPort } from '../core/log.ts';
+import { APP_ORIGIN, MAIN_PAGE, PIN_PAGE, UI_PARTITION } from './channels.ts';
+
+export function secureWebPreferences(preload: string): WebPreferences {
+  return {
+    preload,
+    sandbox: true,
+    contextIsolation: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webviewTag: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    navigateOnDragDrop: false,
+    safeDialogs: true,
+    spellcheck: false,
+    partition: UI_PARTITION,
+    devTools: !app.isPackaged,
+  };
+}
+
+/** Checks a URL against the allow list and returns what may be opened, or throws (the controller's rule). */
+export type ExternalLinkCheck = (url: string) => string;
+
+/** Applied to every web contents the app ever creates (app 'web-contents-created'). */
+export function hardenWebContents(contents: WebContents, checkLink: ExternalLinkCheck, log: LogPort): void {
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault();
+    log.warn('ui.webview-refused', {});
+  });
+  const refuseNavigation = (event: { preventDefault(): void }, url: string) => {
+    if (url === contents.getURL()) return; // a reload of the page itself
+    event.preventDefault();
+    openIfAllowed(url, checkLink, log);
+  };
+  contents.on('will-navigate', (event) => refuseNavigation(event, event.url));
+  contents.on('will-redirect', (event) => { event.preventDefault(); });
+  contents.on('will-frame-navigate', (event) => {
+    if (!event.url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    openIfAllowed(url, checkLink, log);
+    return { action: 'deny' };
+  });
+}
+
+function openIfAllowed(url: string, checkLink: ExternalLinkCheck, log: LogPort): void {
+  try {
+    void shell.openExternal(checkLink(url));
+  } catch (err) {
+    log.warn('ui.link-refused', { code: (err as { code?: string }).code ?? 'INVALID' });
+  }
+}
+
+export interface MainWindowOptions { preload: string }
+
+export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1040,
+    height: 760,
+    minWidth: 720,
+    minHeight: 560,
+    show: false,
+    title: 'CPx Link',
+    backgroundColor: '#ffffff',
+    autoHideMenuBar: true,
+    webPreferences: secureWebPreferences(opts.preload),
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(MAIN_PAGE);
+  return win;
+}
+
+export interface PinWindowOptions { parent: BrowserWindow | null; preload: string }
+
+/** Small, modal to the main window, not resizable: it only asks for the PIN. */
+export function createPinWindow(opts: PinWindowOptions): BrowserWindow {
+  const win = new BrowserWindow({
+    parent: opts.parent ?? undefined,
+    modal: opts.parent !== null,
+    width: 440,
+    height: 560,
+    resizable: false,
+    minimizable: false,
+    maximizable: false,
+    fullscreenable: false,
+    show: false,
+    title: 'CPx Link — Code porteur',
+    backgroundColor: '#ffffff',
+    autoHideMenuBar: true,
+    webPreferences: secureWebPreferences(opts.preload),
+  });
+  win.once('ready-to-show', () => { win.show(); win.focus(); });
+  void win.loadURL(PIN_PAGE);
+  return win;
+}
