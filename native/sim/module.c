@@ -671,6 +671,45 @@ CK_RV C_CancelFunction(CK_SESSION_HANDLE hSession) {
   return CKR_FUNCTION_NOT_PARALLEL;
 }
 
+/* C_Sign (data != NULL) and C_SignFinal. The card's signing time is spent only when a signature is produced,
+ * not on a length query. An injected device error ends the signing operation, as a failed C_Sign does on a
+ * real card (OpenSC stops the operation on any error but CKR_BUFFER_TOO_SMALL): SoftHSM2's operation is
+ * completed into a scratch buffer, so the caller can start a new one on the same session. */
+static CK_RV sign_call(enum sim_fn fn, CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
+                       CK_ULONG_PTR sig_len) {
+  struct sim_config cfg;
+  CK_RV fault = enter(fn, &cfg);
+  if (fault != CKR_OK && fault != CKR_DEVICE_ERROR) return fault;
+  struct call c;
+  CK_RV rv = session_begin(h, &c);
+  if (rv != CKR_OK) return fault != CKR_OK ? fault : rv;
+  if (fault == CKR_DEVICE_ERROR) {
+    CK_BYTE scratch[1024];
+    CK_ULONG n = sizeof scratch;
+    count_softhsm(fn);
+    if (fn == FN_C_Sign) c.fl->C_Sign(c.real, data, len, scratch, &n);
+    else c.fl->C_SignFinal(c.real, scratch, &n);
+    explicit_bzero(scratch, sizeof scratch);
+    rv = fault;
+  } else {
+    if (sig) sleep_ms(cfg.sign_ms);
+    count_softhsm(fn);
+    rv = fn == FN_C_Sign ? c.fl->C_Sign(c.real, data, len, sig, sig_len) : c.fl->C_SignFinal(c.real, sig, sig_len);
+  }
+  call_end(&c);
+  return rv;
+}
+
+CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
+             CK_ULONG_PTR pulSignatureLen) {
+  return sign_call(FN_C_Sign, hSession, pData, ulDataLen, pSignature, pulSignatureLen);
+}
+
+CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen) {
+  return sign_call(FN_C_SignFinal, hSession, NULL, 0, pSignature, pulSignatureLen);
+}
+
+
 /* A forwarded session call: `mech` is checked against the hidden mechanisms, `delay` (ms) is the card's
  * working time, slept before forwarding. `args` passes c.real in place of the caller's session handle. */
 #define FORWARD(fn, params, mech, delay, args)                 \
@@ -725,12 +764,7 @@ FORWARD(C_DigestUpdate, (S, BYTES(pPart, ulPartLen)), NULL, 0, (c.real, pPart, u
 FORWARD(C_DigestKey, (S, CK_OBJECT_HANDLE hKey), NULL, 0, (c.real, hKey))
 FORWARD(C_DigestFinal, (S, OUT(pOut, pulOutLen)), NULL, 0, (c.real, pOut, pulOutLen))
 FORWARD(C_SignInit, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), pMechanism, 0, (c.real, pMechanism, hKey))
-/* the card's signing time is spent only when a signature is produced, not on a length query */
-FORWARD(C_Sign, (S, BYTES(pData, ulDataLen), OUT(pSignature, pulSignatureLen)), NULL, pSignature ? cfg.sign_ms : 0,
-        (c.real, pData, ulDataLen, pSignature, pulSignatureLen))
 FORWARD(C_SignUpdate, (S, BYTES(pPart, ulPartLen)), NULL, 0, (c.real, pPart, ulPartLen))
-FORWARD(C_SignFinal, (S, OUT(pSignature, pulSignatureLen)), NULL, pSignature ? cfg.sign_ms : 0,
-        (c.real, pSignature, pulSignatureLen))
 FORWARD(C_SignRecoverInit, (S, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), pMechanism, 0,
         (c.real, pMechanism, hKey))
 FORWARD(C_SignRecover, (S, BYTES(pData, ulDataLen), OUT(pSignature, pulSignatureLen)), NULL, pSignature ? cfg.sign_ms : 0,

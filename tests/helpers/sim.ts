@@ -100,7 +100,7 @@ export function ckr(fn: () => unknown): string {
     fn();
   } catch (e) {
     const message = (e as Error).message;
-    return /^CKR_/.test(message) ? message : `not a PKCS#11 error: ${message}`;
+    return /^CKR_[A-Z0-9_]+/.exec(message)?.[0] ?? `not a PKCS#11 error: ${message}`;
   }
   return 'CKR_OK';
 }
