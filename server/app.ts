@@ -1,0 +1,93 @@
+// The HTTP face of the account service (Fastify): JSON in and out, schemas on every body, per-address rate
+// limits on the endpoints that take a token or a password, closed CORS, security headers.
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { Region } from '../protocol/account.ts';
+import { CpxError } from '../protocol/errors.ts';
+import { sendError } from './http-errors.ts';
+import { securityHeaders } from './security-headers.ts';
+import type { AccountService } from './service.ts';
+
+/** Requests per address per minute. */
+export interface RateLimits { challenge: number; link: number; cardLogin: number; independentDoctor: number }
+export const DEFAULT_RATE_LIMITS: RateLimits = { challenge: 300, link: 30, cardLogin: 120, independentDoctor: 20 };
+
+export interface AppOptions {
+  /** Resolved per request: the service is created once the listening port (hence the origin) is known. */
+  service: () => AccountService;
+  regions: Region[];
+  dbKind: string;
+  https?: { cert: string | Buffer; key: string | Buffer } | null;
+  corsOrigin?: string | null;
+  rateLimits?: Partial<RateLimits>;
+  /** Fastify request logging (pino) to stderr. */
+  logRequests?: boolean;
+}
+
+const BODY_LIMIT = 32 * 1024; // a token is at most 10,000 characters; profiles and credentials are small
+
+const token = { anyOf: [{ type: 'object' }, { type: 'string' }] };
+const nonce = { type: 'string', minLength: 1, maxLength: 200 };
+const cardNumber = { type: 'string', pattern: '^[0-9]{10}$' };
+const schemas = {
+  link: {
+    type: 'object', required: ['token', 'username', 'password'],
+    properties: { token, nonce, cardNumber, username: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+  },
+  independentDoctor: {
+    type: 'object', required: ['token', 'profile'],
+    properties: { token, nonce, cardNumber, profile: { type: 'object', maxProperties: 32 } },
+  },
+  cardLogin: { type: 'object', required: ['token'], properties: { token, nonce, cardNumber } },
+};
+
+function bearer(req: FastifyRequest): string {
+  const m = /^Bearer\s+([A-Za-z0-9_-]{20,200})\s*$/.exec(req.headers.authorization ?? '');
+  if (!m) throw new CpxError('SESSION_INVALID');
+  return m[1]!;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    https: opts.https ?? null,
+    bodyLimit: BODY_LIMIT,
+    logger: opts.logRequests ? { level: 'info' } : false,
+    // The client address is the socket's: behind a reverse proxy, configure the proxy to rate-limit as well.
+    trustProxy: false,
+    return503OnClosing: true,
+    keepAliveTimeout: 10_000,
+  }) as unknown as FastifyInstance;
+
+  securityHeaders(app, { https: !!opts.https, corsOrigin: opts.corsOrigin ?? null });
+  app.setErrorHandler((err, req, reply) => sendError(err as Error, req, reply));
+  app.setNotFoundHandler((req, reply) => sendError(new CpxError('NOT_FOUND'), req, reply));
+
+  // `{}` or nothing are both an empty challenge request; anything else is parsed by Fastify's safe JSON parser.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, {});
+    json(req, text, done);
+  });
+
+  const limits = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits };
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => new CpxError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)) }),
+  });
+  const limit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
+
+  const { service } = opts;
+  app.get('/api/health', async () => ({ status: 'ok', db: opts.dbKind }));
+  app.get('/api/regions', async () => opts.regions);
+  app.post('/api/auth/challenge', { config: limit(limits.challenge) }, async (req) => await service().challenge(req.ip));
+  app.post('/api/cards/link', { config: limit(limits.link), schema: { body: schemas.link } },
+    async (req) => await service().link(req.body as Parameters<AccountService['link']>[0], req.ip));
+  app.post('/api/accounts/independent-doctor', { config: limit(limits.independentDoctor), schema: { body: schemas.independentDoctor } },
+    async (req) => await service().createIndependentDoctor(req.body as Parameters<AccountService['createIndependentDoctor']>[0], req.ip));
+  app.post('/api/auth/card-login', { config: limit(limits.cardLogin), schema: { body: schemas.cardLogin } },
+    async (req) => await service().cardLogin(req.body as Parameters<AccountService['cardLogin']>[0], req.ip));
+  app.get('/api/me', async (req) => await service().accountPage(bearer(req)));
+  return app;
+}

@@ -1,0 +1,32 @@
+// Every error answer is `{"error":{"code","message",…}}` with a code from protocol/errors.ts and the HTTP
+// status that code's spec gives; French unless the client asks for English (Accept-Language: en…).
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { CpxError, ERRORS } from '../protocol/errors.ts';
+import type { Lang } from '../protocol/errors.ts';
+import { ProfileInvalidError } from './service.ts';
+
+export function requestLang(req: FastifyRequest): Lang {
+  return /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'fr';
+}
+
+/** Maps Fastify's own errors (schema, JSON, body size, rate limit) to the closed list of codes. */
+function classify(err: FastifyError | CpxError | Error): CpxError {
+  if (err instanceof CpxError) return err;
+  const fe = err as FastifyError;
+  if (fe.validation) return new CpxError('BAD_REQUEST', { detail: (fe.message || 'schéma').slice(0, 200) });
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new CpxError('BAD_REQUEST', { detail: 'corps de requête trop volumineux' });
+  if (fe.code?.startsWith('FST_ERR_CTP_') || (err instanceof SyntaxError)) return new CpxError('BAD_REQUEST', { detail: 'JSON invalide' });
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new CpxError('BAD_REQUEST', { detail: fe.message.slice(0, 200) });
+  // The client gets an incident reference, never the internal message (it may quote SQL or paths).
+  return new CpxError('INTERNAL_ERROR', { detail: `incident ${randomUUID().slice(0, 8)}` }, { cause: err });
+}
+
+export function sendError(err: FastifyError | CpxError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const e = classify(err);
+  if (e.code === 'INTERNAL_ERROR') req.log.error({ err: e.cause ?? err }, `internal error (${String(e.params.detail)})`);
+  const body: Record<string, unknown> = { ...e.toBody(requestLang(req)) };
+  if (e instanceof ProfileInvalidError) body.fields = e.fields;
+  if (e.code === 'RATE_LIMITED' && e.params.retryAfter !== undefined) void reply.header('retry-after', String(e.params.retryAfter));
+  return reply.code(ERRORS[e.code].http).send({ error: body });
+}

@@ -1,0 +1,70 @@
+// Challenge nonces: 32 random bytes in base64, single use, five minutes. Consuming one is a single
+// DELETE … RETURNING, so two requests carrying the same nonce can never both get it.
+import { createHash, randomBytes } from 'node:crypto';
+import { CpxError } from '../protocol/errors.ts';
+import type { Challenge } from '../protocol/account.ts';
+import type { Db } from './db/index.ts';
+
+export const NONCE_TTL_MS = 5 * 60_000;
+/** Expired nonces are kept this long after expiry so a late token gets NONCE_EXPIRED rather than NONCE_UNKNOWN. */
+const KEEP_EXPIRED_MS = 60 * 60_000;
+
+export type HashName = 'sha256' | 'sha384' | 'sha512';
+
+/** The bytes a Web eID token signs: hash(origin) || hash(nonce), hash being the algorithm's (RS256 → SHA-256). */
+export function signedMessage(origin: string, nonce: string, hash: HashName): Buffer {
+  return Buffer.concat([createHash(hash).update(origin, 'utf8').digest(), createHash(hash).update(nonce, 'utf8').digest()]);
+}
+
+/** SHA-256 of the RS256/PS256 signed message, hex: what an RS256 signature's DigestInfo carries. */
+export function nonceDigest(origin: string, nonce: string): string {
+  return createHash('sha256').update(signedMessage(origin, nonce, 'sha256')).digest('hex');
+}
+
+export class NonceStore {
+  constructor(private readonly db: Db, private readonly origin: string, private readonly clock: () => Date) {}
+
+  /** Issues a nonce and records the challenge event in the audit log, in one statement. */
+  async issue(client: string): Promise<Challenge> {
+    const nonce = randomBytes(32).toString('base64');
+    const now = this.clock();
+    const expiresAt = new Date(now.getTime() + NONCE_TTL_MS);
+    await this.db.query(
+      `WITH n AS (INSERT INTO nonces (nonce, digest, client, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING 1)
+       INSERT INTO audit_log (at, event, outcome, client) SELECT $4, 'challenge', 'ok', $3 FROM n`,
+      [nonce, nonceDigest(this.origin, nonce), client, now, expiresAt]);
+    return { nonce, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Takes the nonce out of the store; throws NONCE_UNKNOWN (never issued, or already used) or NONCE_EXPIRED. */
+  async consume(nonce: string): Promise<string> {
+    const rows = await this.db.query<{ nonce: string; expires_at: Date }>(
+      'DELETE FROM nonces WHERE nonce = $1 RETURNING nonce, expires_at', [nonce]);
+    return this.checkTaken(rows[0]);
+  }
+
+  /** Same as consume(), finding the nonce by the digest an RS256 signature recovered; null when none matches. */
+  async consumeByDigest(digestHex: string): Promise<string | null> {
+    const rows = await this.db.query<{ nonce: string; expires_at: Date }>(
+      'DELETE FROM nonces WHERE digest = $1 RETURNING nonce, expires_at', [digestHex]);
+    return rows[0] ? this.checkTaken(rows[0]) : null;
+  }
+
+  /** Unexpired nonces recently issued to this client address, newest first. */
+  async outstandingFor(client: string, limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ nonce: string }>(
+      'SELECT nonce FROM nonces WHERE client = $1 AND expires_at > $2 ORDER BY issued_at DESC LIMIT $3',
+      [client, this.clock(), limit]);
+    return rows.map((r) => r.nonce);
+  }
+
+  async purgeExpired(): Promise<void> {
+    await this.db.query('DELETE FROM nonces WHERE expires_at < $1', [new Date(this.clock().getTime() - KEEP_EXPIRED_MS)]);
+  }
+
+  private checkTaken(row: { nonce: string; expires_at: Date } | undefined): string {
+    if (!row) throw new CpxError('NONCE_UNKNOWN');
+    if (new Date(row.expires_at).getTime() <= this.clock().getTime()) throw new CpxError('NONCE_EXPIRED');
+    return row.nonce;
+  }
+}
