@@ -62,6 +62,7 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
 
       ctx.phase = 'login';
       login(m, session.handle, pinState.pinpad ? new Uint8Array(0) : input.pin);
+      let loggedIn = true;
       try {
         if (input.isCancelled()) throw new CpxError('CANCELLED');
         ctx.phase = 'sign';
@@ -71,6 +72,10 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
         if (key.length !== 1) throw new CpxError('NO_AUTH_CERTIFICATE');
         m.lib.C_SignInit(session.handle, { mechanism: plan.mechanism }, key.items(0).handle);
         const signature = await signAsync(m, session.handle, plan.input);
+        // The operation ends with the logout: a card pulled out before that point did not complete it, whatever
+        // the module answered to C_Sign (the user saw the card leave, and the token would not match what they saw).
+        loggedIn = false;
+        m.lib.C_Logout(session.handle);
         return {
           unverifiedCertificate: auth.der.toString('base64'),
           algorithm: 'RS256',
@@ -79,7 +84,7 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
           appVersion: input.appVersion,
         } satisfies WebEidToken;
       } finally {
-        try { m.lib.C_Logout(session.handle); } catch { /* card gone or session closed: nothing left to log out */ }
+        if (loggedIn) try { m.lib.C_Logout(session.handle); } catch { /* card gone or session closed: nothing left to log out */ }
       }
     });
   } catch (err) {

@@ -86,7 +86,9 @@ export function describeCard(slot: SlotView, token: TokenView, certs: CertObject
     return parsed ? [{ obj, parsed }] : [];
   });
   const auth = pickAuth(entries);
-  const roleCerts = entries.filter((e) => e.parsed.role === 'authentication' || e.parsed.role === 'signature');
+  // Authentication first: the order users and support read them in, whatever the card's object order.
+  const roleCerts = entries.filter((e) => e.parsed.role === 'authentication' || e.parsed.role === 'signature')
+    .sort((a, b) => (a.parsed.role === b.parsed.role ? 0 : a.parsed.role === 'authentication' ? -1 : 1));
   const typed = auth ?? roleCerts.find((e) => e.parsed.cardType) ?? null;
   if (!label && !typed) {
     return { ok: false, label: token.label, reason: certs.length ? 'no CPx certificate' : 'not a CPx card' };

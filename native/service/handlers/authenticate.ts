@@ -1,4 +1,5 @@
 import type { AuthenticateParams } from '../../../protocol/card-service.ts';
+import type { WatchState } from '../../../protocol/card.ts';
 import { CpxError } from '../../../protocol/errors.ts';
 import { checkNonce, checkOrigin } from '../../../protocol/origin.ts';
 import { authenticateWithCard } from '../../pkcs11/authenticate.ts';
@@ -17,17 +18,23 @@ function pinBytes(pin: unknown): Uint8Array {
   return new Uint8Array(0);
 }
 
-function pickSlot(m: LoadedModule, readerIndex: number | undefined): SlotView {
+/**
+ * The reader to use. An empty reader that held a card at the last look means the card was pulled out while the
+ * user was getting ready (typing the PIN): that is CARD_REMOVED, not "no card".
+ */
+function pickSlot(m: LoadedModule, readerIndex: number | undefined, last: WatchState | null): SlotView {
   const slots = m.slots();
   if (slots.length === 0) throw new CpxError('NO_READER');
+  const wasThere = (i?: number) => last !== null && (last.kind === 'CARD_REMOVED'
+    || last.cards.some((c) => i === undefined || c.readerIndex === i));
   if (readerIndex !== undefined && readerIndex !== null) {
     const slot = slots[readerIndex];
     if (!slot) throw new CpxError('READER_NOT_FOUND', { reader: readerIndex });
-    if (!slot.cardPresent) throw new CpxError('NO_CARD');
+    if (!slot.cardPresent) throw new CpxError(wasThere(readerIndex) ? 'CARD_REMOVED' : 'NO_CARD');
     return slot;
   }
   const slot = slots.find((s) => s.cardPresent);
-  if (!slot) throw new CpxError('NO_CARD');
+  if (!slot) throw new CpxError(wasThere() ? 'CARD_REMOVED' : 'NO_CARD');
   return slot;
 }
 
@@ -42,7 +49,7 @@ export const authenticate: Handler<'authenticate'> = {
       return await svc.lock.run(async () => {
         if (pending.cancelled) throw new CpxError('CANCELLED');
         const m = svc.requireModule();
-        const slot = pickSlot(m, params.readerIndex);
+        const slot = pickSlot(m, params.readerIndex, svc.lastState);
         try {
           return await authenticateWithCard(m, slot, {
             origin, nonce, pin,
