@@ -6,12 +6,11 @@
 // every process, the renderer included.
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
-  BasicConstraints, CertificatePolicies, Certificate, CRLDistributionPoints, ExtendedKeyUsage, KeyUsage,
+  BasicConstraints, CertificatePolicies, Certificate, CRLDistributionPoints, ExtendedKeyUsage, KeyUsage, Name,
   AuthorityKeyIdentifier, SubjectKeyIdentifier,
   id_ce_authorityKeyIdentifier, id_ce_basicConstraints, id_ce_certificatePolicies, id_ce_cRLDistributionPoints,
   id_ce_extKeyUsage, id_ce_keyUsage, id_ce_subjectKeyIdentifier, id_kp_clientAuth,
 } from '@peculiar/asn1-x509';
-import type { Name } from '@peculiar/asn1-x509';
 import type { CardType, CertificateRole, Holder, NationalId, NationalIdType } from './card.ts';
 import { CpxError } from './errors.ts';
 
@@ -166,6 +165,15 @@ function decode(der: Uint8Array): CertificateFacts {
     }
   }
   return facts;
+}
+
+/** A DER-encoded Name (e.g. a CRL's issuer) as RDNs; throws CERT_MALFORMED. */
+export function decodeName(der: Uint8Array): NameAttribute[][] {
+  try {
+    return rdns(AsnConvert.parse(der, Name));
+  } catch (err) {
+    throw new CpxError('CERT_MALFORMED', { detail: 'name' }, { cause: err });
+  }
 }
 
 function rdns(name: Name): NameAttribute[][] {

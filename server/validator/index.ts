@@ -1,0 +1,247 @@
+// Web eID authentication token validator: usable on its own (no web framework), by the account service and by
+// `cpx-link verify-token`. Checks run in the Web eID order, each with its own error code:
+//   size/JSON (TOKEN_SIZE, TOKEN_MALFORMED) → format (TOKEN_FORMAT_UNSUPPORTED) → certificate decodes
+//   (CERT_MALFORMED) → purpose (CERT_PURPOSE_INVALID) → policy (CERT_POLICY_REJECTED) → validity (CERT_NOT_YET_VALID,
+//   CERT_EXPIRED) → chain to an anchor (CERT_UNTRUSTED) → revocation (CERT_REVOKED, REVOCATION_UNAVAILABLE) →
+//   signature (TOKEN_ALGORITHM_UNSUPPORTED, TOKEN_SIGNATURE_INVALID) → a CPx holder (CARD_NOT_RECOGNISED).
+//
+// Speed: what depends only on the certificate (decoding, identity, purpose, policy, the path to an anchor, the
+// public key) is cached per certificate in a bounded LRU. Validity times, revocation (a lookup in the cached CRL)
+// and the signature are checked on every call. The nonce store (single use, lifetime) belongs to the service.
+import { X509Certificate, createHash } from 'node:crypto';
+import type { CardType, Holder } from '../../protocol/card.ts';
+import { CpxError, type ErrorCode } from '../../protocol/errors.ts';
+import { KU, cardTypeOf, certificateRole, decodeCertificate, holderFromSubject, type CertificateFacts } from '../../protocol/identity.ts';
+import { checkNonce, checkOrigin } from '../../protocol/origin.ts';
+import { decodeBase64 } from './base64.ts';
+import { Lru } from './lru.ts';
+import { RevocationChecker, type CrlConfig, type RevocationMode } from './revocation.ts';
+import { TokenSignatureChecker, keyInfo, type KeyInfo } from './signature.ts';
+import { readToken } from './token-input.ts';
+import { TrustStore, checkPathTimes, type CaCert } from './trust-store.ts';
+
+export type { CrlConfig, RevocationMode } from './revocation.ts';
+
+export interface ValidatorConfig {
+  /** CA certificates the card certificate must chain to (PEM text, possibly several, or DER): intermediate and/or root. */
+  trustAnchors: (string | Uint8Array)[];
+  /** CA certificates usable to build a path to an anchor without being trusted themselves. */
+  intermediates?: (string | Uint8Array)[];
+  crls?: CrlConfig;
+  /** What to do when no usable CRL answers: refuse (default), accept with a warning, or skip revocation. */
+  revocation?: RevocationMode;
+  /** Certificate policy OIDs: at least one of `allow` when given; none of `deny`. */
+  policy?: { allow?: string[]; deny?: string[] };
+  /** The validation time. Default: now. */
+  clock?: () => Date;
+  /** Certificates whose static checks are cached. Default 1000. */
+  cacheSize?: number;
+}
+
+export interface ValidationWarning {
+  code: ErrorCode;
+  detail: string;
+}
+
+export interface ValidatedToken {
+  holder: Holder;
+  cardType: CardType;
+  cardTypeInferred: boolean;
+  certificateDer: Uint8Array;
+  /** SHA-256 of the certificate, lowercase hex. */
+  fingerprint: string;
+  notAfter: string;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  algorithm: string;
+  /** Soft revocation mode: why revocation could not be checked. Empty otherwise. */
+  warnings: ValidationWarning[];
+}
+
+/** What one certificate always yields, whatever the token around it. */
+interface CertEntry {
+  error: CpxError | null;
+  der: Uint8Array;
+  fingerprint: string;
+  facts: CertificateFacts;
+  holder: Holder | null;
+  cardType: CardType | null;
+  cardTypeInferred: boolean;
+  notBeforeMs: number;
+  notAfterMs: number;
+  notAfterIso: string;
+  key: KeyInfo;
+  path: CaCert[] | null;
+  chainError: CpxError | null;
+}
+
+export class TokenValidator {
+  readonly #trust: TrustStore;
+  readonly #revocation: RevocationChecker | null;
+  readonly #mode: RevocationMode;
+  readonly #allow: ReadonlySet<string> | null;
+  readonly #deny: ReadonlySet<string>;
+  readonly #clock: () => Date;
+  readonly #certs: Lru<string, CertEntry>;
+  readonly #signatures = new TokenSignatureChecker();
+  readonly #origins = new Map<string, string>();
+
+  constructor(cfg: ValidatorConfig) {
+    this.#trust = new TrustStore(cfg.trustAnchors, cfg.intermediates);
+    this.#mode = cfg.revocation ?? 'hard';
+    if (!['hard', 'soft', 'off'].includes(this.#mode)) throw new CpxError('BAD_REQUEST', { detail: `revocation ${String(this.#mode)}` });
+    try {
+      this.#revocation = this.#mode === 'off' ? null : new RevocationChecker(cfg.crls);
+    } catch (err) {
+      throw new CpxError('REVOCATION_UNAVAILABLE', { detail: err instanceof Error ? err.message : String(err) }, { cause: err });
+    }
+    this.#allow = cfg.policy?.allow?.length ? new Set(cfg.policy.allow) : null;
+    this.#deny = new Set(cfg.policy?.deny ?? []);
+    this.#clock = cfg.clock ?? (() => new Date());
+    this.#certs = new Lru(cfg.cacheSize ?? 1000);
+  }
+
+  /** Validates a token (its JSON text or the parsed object) for the origin and nonce this service expects. */
+  async validate(token: unknown, expected: { origin: string; nonce: string }): Promise<ValidatedToken> {
+    const origin = this.#origin(expected?.origin);
+    const nonce = checkNonce(expected?.nonce);
+    const t = readToken(token);
+    const e = this.#entry(t.unverifiedCertificate);
+    if (e.error) throw e.error;
+
+    const now = this.#clock();
+    const nowMs = now.getTime();
+    if (nowMs < e.notBeforeMs) throw new CpxError('CERT_NOT_YET_VALID', { date: e.facts.notBefore.toISOString().slice(0, 10) });
+    if (nowMs > e.notAfterMs) throw new CpxError('CERT_EXPIRED', { date: e.notAfterIso.slice(0, 10) });
+
+    if (e.chainError) throw e.chainError;
+    const path = e.path!;
+    checkPathTimes(path, nowMs);
+
+    const warnings: ValidationWarning[] = [];
+    if (this.#revocation) {
+      let r = this.#revocation.check(e.facts, path[0]!, nowMs);
+      if (r instanceof Promise) r = await r;
+      if (r.status === 'revoked') throw new CpxError('CERT_REVOKED');
+      if (r.status === 'unavailable') {
+        if (this.#mode === 'hard') throw new CpxError('REVOCATION_UNAVAILABLE', { detail: r.detail });
+        warnings.push({ code: 'REVOCATION_UNAVAILABLE', detail: r.detail });
+      }
+    }
+
+    this.#signatures.verify(t.algorithm, t.signature, e.key, origin, nonce);
+
+    if (!e.holder || !e.cardType) throw new CpxError('CARD_NOT_RECOGNISED');
+    return {
+      holder: e.holder,
+      cardType: e.cardType,
+      cardTypeInferred: e.cardTypeInferred,
+      certificateDer: new Uint8Array(e.der),
+      fingerprint: e.fingerprint,
+      notAfter: e.notAfterIso,
+      subject: e.facts.subject,
+      issuer: e.facts.issuer,
+      serialNumber: e.facts.serialNumber,
+      algorithm: t.algorithm,
+      warnings,
+    };
+  }
+
+  #origin(origin: unknown): string {
+    if (typeof origin === 'string') {
+      const known = this.#origins.get(origin);
+      if (known) return known;
+    }
+    const normalised = checkOrigin(origin);
+    if (this.#origins.size >= 64) this.#origins.clear();
+    this.#origins.set(origin as string, normalised);
+    return normalised;
+  }
+
+  // Keyed by the base64 text itself: strict base64 maps one text to one DER and back, so this is the certificate.
+  #entry(b64: string): CertEntry {
+    let e = this.#certs.get(b64);
+    if (!e) {
+      e = this.#examine(b64);
+      this.#certs.set(b64, e);
+    }
+    return e;
+  }
+
+  /** Decode, purpose, policy, identity, public key and path to an anchor: everything that depends only on the certificate. */
+  #examine(b64: string): CertEntry {
+    const decoded = decodeBase64(b64);
+    // Own copy: small Buffers share Node's pool, and the entry outlives this call.
+    const der = decoded ? new Uint8Array(decoded) : null;
+    const failed = (error: CpxError) => ({ error } as CertEntry);
+    if (!der || der.length === 0) return failed(new CpxError('CERT_MALFORMED', { detail: 'base64' }));
+    let facts: CertificateFacts;
+    let x509: X509Certificate;
+    try {
+      facts = decodeCertificate(der);
+      x509 = new X509Certificate(der);
+    } catch (err) {
+      return failed(err instanceof CpxError ? err : new CpxError('CERT_MALFORMED', { detail: 'X.509' }, { cause: err }));
+    }
+    // Two decoders read the same bytes: if they disagree on what the certificate says, trust neither.
+    if (serialOf(x509) !== facts.serialNumber || Date.parse(x509.validTo) !== facts.notAfter.getTime()) {
+      return failed(new CpxError('CERT_MALFORMED', { detail: 'décodages divergents' }));
+    }
+    const purpose = purposeProblem(facts);
+    if (purpose) return failed(new CpxError('CERT_PURPOSE_INVALID', { detail: purpose }));
+    const policy = this.#policyProblem(facts);
+    if (policy) return failed(new CpxError('CERT_POLICY_REJECTED', { detail: policy }));
+
+    let path: CaCert[] | null = null;
+    let chainError: CpxError | null = null;
+    try {
+      path = this.#trust.buildPath(facts, x509);
+    } catch (err) {
+      chainError = err instanceof CpxError ? err : new CpxError('CERT_UNTRUSTED', { detail: 'chaîne' }, { cause: err });
+    }
+    const holder = holderFromSubject(facts.subjectRdns);
+    if (holder) deepFreeze(holder);
+    return {
+      error: null,
+      der,
+      fingerprint: createHash('sha256').update(der).digest('hex'),
+      facts,
+      holder,
+      ...cardTypeOf(facts, holder),
+      notBeforeMs: facts.notBefore.getTime(),
+      notAfterMs: facts.notAfter.getTime(),
+      notAfterIso: facts.notAfter.toISOString(),
+      key: keyInfo(x509.publicKey),
+      path,
+      chainError,
+    };
+  }
+
+  #policyProblem(facts: CertificateFacts): string | null {
+    const denied = facts.policies.find((p) => this.#deny.has(p));
+    if (denied) return `politique refusée ${denied}`;
+    if (this.#allow && !facts.policies.some((p) => this.#allow!.has(p))) {
+      return facts.policies.length ? `politique non autorisée ${facts.policies.join(', ')}` : 'aucune politique de certification';
+    }
+    return null;
+  }
+}
+
+/** Why a certificate is not an authentication one (the identity parser's rule), or null when it is. */
+function purposeProblem(facts: CertificateFacts): string | null {
+  if (certificateRole(facts) === 'authentication') return null;
+  if (facts.keyUsage === null) return 'keyUsage absent';
+  if (facts.keyUsage & KU.nonRepudiation) return 'certificat de signature (nonRepudiation)';
+  if (!(facts.keyUsage & KU.digitalSignature)) return 'keyUsage sans digitalSignature';
+  return 'extendedKeyUsage sans clientAuth';
+}
+
+function serialOf(x509: X509Certificate): string {
+  return x509.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, '');
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
+}
