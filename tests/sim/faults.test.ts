@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import { ckr, makeSim, type Sim } from '../helpers/sim.ts';
 
-const CHILD = new URL('./fixtures/p11-child.ts', import.meta.url).pathname;
+const CHILD = new URL('./fixtures/p11-child.mjs', import.meta.url).pathname;
 const SHA256_RSA = { mechanism: pkcs11js.CKM_SHA256_RSA_PKCS };
 
 describe('faults and latency', () => {
@@ -60,7 +60,7 @@ describe('faults and latency', () => {
 
   it('an injected device error in C_Initialize makes the module unusable for a new process', () => {
     sim.injectFault('C_Initialize', 'device_error');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, 'login', '1234'], { env: { ...process.env, ...sim.env } });
+    const child = spawnSync(process.execPath, [CHILD, 'login', '1234'], { env: { ...process.env, ...sim.env } });
     sim.injectFault('C_Initialize', null);
     assert.notEqual(child.status, 0);
     assert.match(child.stderr.toString(), /CKR_DEVICE_ERROR/);
@@ -69,7 +69,7 @@ describe('faults and latency', () => {
   it('an injected abort kills only the process that reached the function', () => {
     sim.resetCounters();
     sim.injectFault('C_FindObjectsInit', 'abort');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, 'call', 'C_FindObjectsInit'], { env: { ...process.env, ...sim.env } });
+    const child = spawnSync(process.execPath, [CHILD, 'call', 'C_FindObjectsInit'], { env: { ...process.env, ...sim.env } });
     assert.equal(child.signal, 'SIGABRT');
     assert.match(child.stderr.toString(), /injected abort in C_FindObjectsInit/);
     assert.equal(sim.counters().C_FindObjectsInit, 1); // counted by the child before it died

@@ -57,7 +57,7 @@ describe('module identity and refusals', () => {
   it('without CPX_SIM_STATE, C_Initialize fails and says why', () => {
     const env: Record<string, string | undefined> = { ...process.env, ...sim.env };
     delete env.CPX_SIM_STATE;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./fixtures/p11-child.ts', import.meta.url).pathname, 'login', '1234'], { env });
+    const child = spawnSync(process.execPath, [new URL('./fixtures/p11-child.mjs', import.meta.url).pathname, 'login', '1234'], { env });
     assert.notEqual(child.status, 0);
     assert.match(child.stderr.toString(), /CKR_GENERAL_ERROR/);
     assert.match(child.stderr.toString(), /CPX_SIM_STATE is not set/);

@@ -6,11 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import { ckr, makeSim, type ProvisionedCard, type Sim } from '../helpers/sim.ts';
 
-const CHILD = new URL('./fixtures/p11-child.ts', import.meta.url).pathname;
+const CHILD = new URL('./fixtures/p11-child.mjs', import.meta.url).pathname;
 const PIN_FLAGS = pkcs11js.CKF_USER_PIN_COUNT_LOW | pkcs11js.CKF_USER_PIN_FINAL_TRY | pkcs11js.CKF_USER_PIN_LOCKED;
 
 function inChild(sim: Sim, ...args: string[]): { rv: string; flags: number } {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, ...args], { env: { ...process.env, ...sim.env } });
+  const out = execFileSync(process.execPath, [CHILD, ...args], { env: { ...process.env, ...sim.env } });
   return JSON.parse(out.toString());
 }
 

@@ -6,6 +6,8 @@ import { ckr, makeSim, type ProvisionedCard, type Sim } from '../helpers/sim.ts'
 
 const CKS_RO_PUBLIC_SESSION = 0; // session states (PKCS#11 v2.20 §6.7.1), not exported by pkcs11js
 const CKS_RO_USER_FUNCTIONS = 1;
+// slot flags: exported by pkcs11js at run time, missing from its type declarations
+const { CKF_TOKEN_PRESENT, CKF_REMOVABLE_DEVICE } = pkcs11js as unknown as Record<string, number>;
 
 const slotIndex = (slot: Buffer) => Number(slot.readBigUInt64LE());
 
@@ -35,8 +37,8 @@ describe('readers and cards', () => {
     assert.deepEqual(p11.C_GetSlotList(true), []);
     const info = p11.C_GetSlotInfo(slots[1]!);
     assert.equal(info.slotDescription.trim(), 'CPx Link Simulated Reader [CCID Interface] 00 01');
-    assert.equal(info.flags & pkcs11js.CKF_TOKEN_PRESENT, 0);
-    assert.equal(info.flags & pkcs11js.CKF_REMOVABLE_DEVICE, pkcs11js.CKF_REMOVABLE_DEVICE);
+    assert.equal(info.flags & CKF_TOKEN_PRESENT, 0);
+    assert.equal(info.flags & CKF_REMOVABLE_DEVICE, CKF_REMOVABLE_DEVICE);
     assert.equal(ckr(() => p11.C_GetTokenInfo(slots[0]!)), 'CKR_TOKEN_NOT_PRESENT');
     assert.equal(ckr(() => p11.C_OpenSession(slots[0]!, pkcs11js.CKF_SERIAL_SESSION)), 'CKR_TOKEN_NOT_PRESENT');
   });
@@ -44,7 +46,7 @@ describe('readers and cards', () => {
   it('sees a card provisioned and inserted after C_Initialize, as a CPS3 in its reader', async () => {
     medecin = await sim.insert('cps-medecin', 0);
     assert.deepEqual(p11.C_GetSlotList(true).map(slotIndex), [0]);
-    assert.equal(p11.C_GetSlotInfo(slot(0)).flags & pkcs11js.CKF_TOKEN_PRESENT, pkcs11js.CKF_TOKEN_PRESENT);
+    assert.equal(p11.C_GetSlotInfo(slot(0)).flags & CKF_TOKEN_PRESENT, CKF_TOKEN_PRESENT);
     const token = p11.C_GetTokenInfo(slot(0));
     assert.equal(token.label.trim(), `CPS3v3-${medecin.cardNumber}`);
     assert.equal(token.model.trim(), 'IAS ECC');
@@ -63,7 +65,7 @@ describe('readers and cards', () => {
     assert.equal(ckr(() => p11.C_CloseSession(s2)), 'CKR_SESSION_HANDLE_INVALID');
     assert.equal(ckr(() => p11.C_GetTokenInfo(slot(0))), 'CKR_TOKEN_NOT_PRESENT');
     assert.deepEqual(p11.C_GetSlotList(true), []);
-    assert.equal(p11.C_GetSlotInfo(slot(0)).flags & pkcs11js.CKF_TOKEN_PRESENT, 0);
+    assert.equal(p11.C_GetSlotInfo(slot(0)).flags & CKF_TOKEN_PRESENT, 0);
   });
 
   it('closing a session whose card was removed succeeds (and the handle is gone)', () => {
