@@ -12,9 +12,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROFILE_NAMES, getProfile } from '../profiles.ts';
 import { withDirLock } from './cache-files.ts';
-import { NeedsWrite, PkiStore, pkiFiles, type CardCredentials, type LoadedPki } from './store.ts';
+import { pkiFiles } from './paths.ts';
+import type { CardCredentials, LoadedPki } from './store.ts';
 
-export type { CaMaterial, CardCredentials, LeafMaterial, PkiFiles } from './store.ts';
+export type { CaMaterial, CardCredentials, LeafMaterial } from './store.ts';
+export type { PkiFiles } from './paths.ts';
 export type { LeafRole } from './leaf-profile.ts';
 
 export interface TestPki extends LoadedPki {
@@ -59,6 +61,8 @@ export async function ensurePki(cacheDir: string = defaultPkiDir(), options: Ens
   const names = options.profiles ?? PROFILE_NAMES;
   for (const n of names) getProfile(n);
   const now = options.now ?? new Date();
+  // Loaded on first use: importing this module for the paths alone stays cheap (no X.509 library).
+  const { NeedsWrite, PkiStore } = await import('./store.ts');
   let loaded: LoadedPki;
   try {
     loaded = await new PkiStore(dir, false, now).run(names);

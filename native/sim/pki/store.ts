@@ -17,6 +17,7 @@ import {
 import { leafExtensions, leafSubject, type LeafRole } from './leaf-profile.ts';
 import { createIntermediate, createRoot, generateRsaKey, issueCertificate, issueCrl, type KeyFiles, type Window } from './issue.ts';
 import { readIfExists, readJsonIfExists, writeAtomic } from './cache-files.ts';
+import { pkiFiles, type PkiFiles } from './paths.ts';
 
 export interface CaMaterial {
   /** DER. */
@@ -43,32 +44,6 @@ export interface CardCredentials {
   /** Null when the profile's card has no such certificate (e.g. `sign-only` has no authentication one). */
   authentication: LeafMaterial | null;
   signature: LeafMaterial | null;
-}
-
-export interface PkiFiles {
-  dir: string;
-  /** PEM: test root then test intermediate. */
-  trustPem: string;
-  rootPem: string;
-  intermediatePem: string;
-  /** DER CRL of the intermediate (end-entity CRL, lists the `revoked` profile's certificates). */
-  crl: string;
-  /** Same CRL, PEM. */
-  crlPem: string;
-  /** DER CRL of the root (empty), for validators that also check the intermediate. */
-  rootCrl: string;
-}
-
-export function pkiFiles(dir: string): PkiFiles {
-  return {
-    dir,
-    trustPem: join(dir, 'trust.pem'),
-    rootPem: join(dir, 'root.pem'),
-    intermediatePem: join(dir, 'intermediate.pem'),
-    crl: join(dir, 'crl.der'),
-    crlPem: join(dir, 'crl.pem'),
-    rootCrl: join(dir, 'root-crl.der'),
-  };
 }
 
 const ROLE_FILE: Record<LeafRole, string> = { authentication: 'auth', signature: 'sig' };
@@ -179,12 +154,12 @@ export class PkiStore {
     // Bounded fan-out: key generation runs on the thread pool; more at once only queues.
     const limit = Math.max(2, availableParallelism());
     const map = new Map<string, Promise<KeyFiles>>();
-    let chain: Promise<unknown>[] = [];
+    const running: Promise<unknown>[] = [];
     for (const path of paths) {
-      const slot = chain.length >= limit ? chain.shift()! : Promise.resolve();
-      const p = slot.then(() => generateRsaKey());
-      chain.push(p.catch(() => undefined));
-      map.set(path, p);
+      const turn = running.length >= limit ? running.shift()! : Promise.resolve();
+      const key = turn.then(() => generateRsaKey());
+      running.push(key.catch(() => undefined));
+      map.set(path, key);
     }
     return map;
   }
