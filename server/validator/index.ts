@@ -3,7 +3,8 @@
 //   size/JSON (TOKEN_SIZE, TOKEN_MALFORMED) → format (TOKEN_FORMAT_UNSUPPORTED) → certificate decodes
 //   (CERT_MALFORMED) → purpose (CERT_PURPOSE_INVALID) → policy (CERT_POLICY_REJECTED) → validity (CERT_NOT_YET_VALID,
 //   CERT_EXPIRED) → chain to an anchor (CERT_UNTRUSTED) → revocation (CERT_REVOKED, REVOCATION_UNAVAILABLE) →
-//   signature (TOKEN_ALGORITHM_UNSUPPORTED, TOKEN_SIGNATURE_INVALID) → a CPx holder (CARD_NOT_RECOGNISED).
+//   signature (TOKEN_ALGORITHM_UNSUPPORTED, TOKEN_SIGNATURE_INVALID) → a CPx holder (CARD_NOT_RECOGNISED; validate
+//   only, validateWebEid accepts any holder).
 //
 // Speed: what depends only on the certificate (decoding, identity, purpose, policy, the path to an anchor, the
 // public key) is cached per certificate in a bounded LRU. Validity times, revocation (a lookup in the cached CRL)
@@ -43,9 +44,11 @@ export interface ValidationWarning {
   detail: string;
 }
 
-export interface ValidatedToken {
-  holder: Holder;
-  cardType: CardType;
+/** What validateWebEid returns: any Web eID authentication certificate, CPx or not. */
+export interface WebEidValidation {
+  /** Null when the certificate names no CPx holder (e.g. another country's eID card). */
+  holder: Holder | null;
+  cardType: CardType | null;
   cardTypeInferred: boolean;
   certificateDer: Uint8Array;
   /** SHA-256 of the certificate, lowercase hex. */
@@ -57,6 +60,12 @@ export interface ValidatedToken {
   algorithm: string;
   /** Soft revocation mode: why revocation could not be checked. Empty otherwise. */
   warnings: ValidationWarning[];
+}
+
+/** A token from a CPx card: the holder and card type are known. */
+export interface ValidatedToken extends WebEidValidation {
+  holder: Holder;
+  cardType: CardType;
 }
 
 /** What one certificate always yields, whatever the token around it. */
@@ -102,8 +111,18 @@ export class TokenValidator {
     this.#certs = new Lru(cfg.cacheSize ?? 1000);
   }
 
-  /** Validates a token (its JSON text or the parsed object) for the origin and nonce this service expects. */
+  /**
+   * Validates a token (its JSON text or the parsed object) for the origin and nonce this service expects, and
+   * requires a CPx holder (CARD_NOT_RECOGNISED otherwise, once every security check has passed).
+   */
   async validate(token: unknown, expected: { origin: string; nonce: string }): Promise<ValidatedToken> {
+    const r = await this.validateWebEid(token, expected);
+    if (!r.holder || !r.cardType) throw new CpxError('CARD_NOT_RECOGNISED');
+    return r as ValidatedToken;
+  }
+
+  /** Every Web eID check, for any authentication certificate under the anchors (another country's eID card too). */
+  async validateWebEid(token: unknown, expected: { origin: string; nonce: string }): Promise<WebEidValidation> {
     const origin = this.#origin(expected?.origin);
     const nonce = checkNonce(expected?.nonce);
     const t = readToken(token);
@@ -132,7 +151,6 @@ export class TokenValidator {
 
     this.#signatures.verify(t.algorithm, t.signature, e.key, origin, nonce);
 
-    if (!e.holder || !e.cardType) throw new CpxError('CARD_NOT_RECOGNISED');
     return {
       holder: e.holder,
       cardType: e.cardType,

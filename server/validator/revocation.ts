@@ -57,8 +57,8 @@ export class RevocationChecker {
   constructor(cfg: CrlConfig = {}, realNow: () => number = Date.now) {
     this.#fetch = cfg.fetch ?? true;
     this.#refreshMs = cfg.refreshMs ?? 10 * 60_000;
-    // After a failed fetch, wait before trying again, so a dead CRL server is not hit once per login.
-    this.#retryMs = Math.min(this.#refreshMs, 30_000);
+    // After a failed fetch, wait (5 to 30 s) before trying again, so a dead CRL server is not hit once per login.
+    this.#retryMs = Math.min(30_000, Math.max(this.#refreshMs, 5_000));
     this.#timeoutMs = cfg.timeoutMs ?? 5_000;
     this.#maxBytes = cfg.maxBytes ?? 32 * 1024 * 1024;
     this.#fetcher = cfg.fetcher ?? ((url, signal) => httpGet(url, signal, this.#maxBytes));
