@@ -1,0 +1,93 @@
+// Pulling the card out before login, during login and during signing (randomised, 100 trials): every trial ends
+// in CARD_REMOVED (never a hang, never a token), and the next insertion of the card works.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeSim, type ProvisionedCard, type Sim } from '../helpers/sim.ts';
+import { newNonce, pinBytes, startService, tokenVerifies, withTimeout, type Harness } from './harness.ts';
+
+const ORIGIN = 'https://example.org';
+const LOGIN_MS = 60;
+const SIGN_MS = 60;
+const TRIALS = 100;
+
+let sim: Sim;
+let svc: Harness;
+let card: ProvisionedCard;
+
+before(async () => {
+  sim = await makeSim({ readers: 1 });
+  card = await sim.insert('cps-medecin', 0);
+  svc = await startService(sim.env);
+});
+after(async () => {
+  await svc?.close();
+  await sim?.cleanup();
+});
+
+/** Seeded so a failing trial can be replayed (the seed is in the assertion message). */
+function rng(seed: number) {
+  return () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test(`card pulled out at a random moment, ${TRIALS} trials`, async () => {
+  const seed = Number(process.env.CPX_REMOVAL_SEED ?? Date.now() % 100_000);
+  const random = rng(seed);
+  // Where the removal really landed, from the simulator's call counters: the login was entered but no PIN check
+  // reached the card, or the signature was entered.
+  const landed = { beforeLogin: 0, duringLogin: 0, duringSigning: 0 };
+  sim.setLatency({ loginMs: LOGIN_MS, signMs: SIGN_MS });
+  for (let i = 0; i < TRIALS; i++) {
+    const phase = (['before-login', 'login', 'signing'] as const)[i % 3]!;
+    // The service must have seen the card (the user picked it) before the trial starts.
+    const seen = await svc.client.request('state', {});
+    assert.equal(seen.kind, 'CARD_PRESENT', `trial ${i} (seed ${seed}): card not seen after reinsertion`);
+    const nonce = newNonce();
+    const c0 = sim.counters();
+    let request: Promise<unknown>;
+    if (phase === 'before-login') {
+      sim.remove(0);
+      await sleep(random() * 5);
+      request = svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
+    } else {
+      request = svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
+      // Login sleeps LOGIN_MS then checks the PIN; signing sleeps SIGN_MS: aim inside each window.
+      const at = phase === 'login' ? 5 + random() * (LOGIN_MS - 15) : LOGIN_MS + 15 + random() * (SIGN_MS - 25);
+      await sleep(at);
+      sim.remove(0);
+    }
+    const result = await withTimeout(request.then(() => 'OK', (e: { code?: string }) => e.code ?? String(e)), 10_000, `trial ${i} (seed ${seed}, ${phase})`);
+    assert.equal(result, 'CARD_REMOVED', `trial ${i} (seed ${seed}, ${phase})`);
+    const c1 = sim.counters();
+    const delta = (k: string) => (c1[k] ?? 0) - (c0[k] ?? 0);
+    if (delta('C_Sign') > 0) landed.duringSigning++;
+    else if (delta('C_Login') > 0 && delta('softhsm.C_Login') === 0) landed.duringLogin++;
+    else if (delta('C_Login') === 0) landed.beforeLogin++;
+    sim.reinsert(card, 0);
+  }
+  // The card is still usable: its PIN counter untouched by the interrupted logins, and it signs.
+  sim.setLatency({ loginMs: 0, signMs: 0 });
+  const cards = await svc.client.request('cards', {});
+  assert.deepEqual(cards[0]!.pin, { triesLeft: 3, locked: false, pinpad: false });
+  const nonce = newNonce();
+  const token = await withTimeout(svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') }), 10_000, 'final authenticate');
+  assert.ok(tokenVerifies(token, ORIGIN, nonce));
+  const c = sim.counters();
+  assert.equal(c.C_OpenSession, c.C_CloseSession, 'every session opened was closed');
+  if (process.env.CPX_TEST_VERBOSE) console.log(landed);
+  assert.ok(landed.beforeLogin > 0 && landed.duringLogin > 0 && landed.duringSigning > 0, JSON.stringify(landed));
+});
+
+test('the watcher reports CARD_REMOVED, then the reinserted card with its identity, without being asked', async () => {
+  const removed = svc.nextState((s) => s.kind === 'CARD_REMOVED');
+  sim.remove(0);
+  await removed;
+  const back = svc.nextState((s) => s.kind === 'CARD_PRESENT' && s.cards.length === 1);
+  sim.reinsert(card, 0);
+  const state = await back;
+  assert.equal(state.cards[0]!.holder!.surname, 'BERNARD');
+});

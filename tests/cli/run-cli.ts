@@ -1,0 +1,46 @@
+// Runs the real `cpx-link` bin (cli/bin/cpx-link.mjs) as a child process, the way scripts and support call it.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../cli/bin/cpx-link.mjs', import.meta.url));
+
+export interface CliRun { code: number | null; stdout: string; stderr: string }
+
+export function runCli(args: string[], env: Record<string, string>, input?: string, timeoutMs = 60_000): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`cpx-link ${args.join(' ')}: no exit within ${timeoutMs} ms`)); }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}
+
+/** `--json` output: exactly one JSON document on stdout. */
+export function json(run: CliRun): Record<string, unknown> {
+  try {
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  } catch {
+    throw new Error(`not one JSON document (exit ${run.code}): ${run.stdout.slice(0, 300)} / stderr: ${run.stderr.slice(0, 300)}`);
+  }
+}
+
+/** The same CLI run in this process (main() with its own streams): cheaper when the bin itself is not the subject. */
+export async function runMain(args: string[], env: Record<string, string>, input?: string): Promise<CliRun> {
+  const { main } = await import('../../cli/main.ts');
+  const { PassThrough, Readable } = await import('node:stream');
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  stderr.setEncoding('utf8').on('data', (c: string) => { err += c; });
+  const stdin = Readable.from(input === undefined ? [] : [Buffer.from(input)]);
+  const code = await main(args, { stdout, stderr, stdin, env: { ...process.env, ...env } });
+  return { code, stdout: out, stderr: err };
+}
