@@ -22,7 +22,10 @@
 struct vsession {
   CK_SESSION_HANDLE handle, real;
   int reader, inst;
-  int removed; /* its card left the reader: the next call on it reports CKR_DEVICE_REMOVED */
+  int removed;   /* its card left the reader: the next call on it reports CKR_DEVICE_REMOVED */
+  int closed;    /* closed, or its removal reported: the handle is no longer valid */
+  int real_open; /* SoftHSM2's session is still open */
+  int busy;      /* calls in flight on it: SoftHSM2's session is closed only when the last one ends */
 };
 
 /* What this process knows about a reader: the insertion it last saw and where that card lives. */
@@ -36,7 +39,7 @@ struct binding {
 struct call {
   CK_FUNCTION_LIST_PTR fl;
   CK_SLOT_ID slot;
-  CK_SESSION_HANDLE real;
+  CK_SESSION_HANDLE handle, real; /* handle = 0 for a call on a slot */
   int reader;
   struct sim_card card;
 };
@@ -82,18 +85,31 @@ static CK_RV enter(enum sim_fn fn, struct sim_config *cfg) {
     if (enter_rv_ != CKR_OK) return enter_rv_;     \
   } while (0)
 
-static struct vsession *session_find(CK_SESSION_HANDLE h) {
+/* Finds a session, including closed ones still in use by another thread (open_only = 0). g_mu held. */
+static struct vsession *session_find(CK_SESSION_HANDLE h, int open_only) {
   for (size_t i = 0; i < g_nsess; i++)
-    if (g_sess[i].handle == h) return &g_sess[i];
+    if (g_sess[i].handle == h) return open_only && g_sess[i].closed ? NULL : &g_sess[i];
   return NULL;
 }
 
-static void session_drop(struct vsession *s) { *s = g_sess[--g_nsess]; }
-
-static void close_real(struct vsession *s) {
-  count_softhsm(FN_C_CloseSession);
-  backend_functions(s->inst)->C_CloseSession(s->real);
-  g_inst_sessions[s->inst]--;
+/* Closes SoftHSM2's session and forgets the handle once no call is in flight on it: another thread may be
+ * inside C_Sign on that session when the card's removal is noticed. g_rw (read) and g_mu held. */
+static void session_release(struct vsession *s) {
+  if (s->busy > 0) return;
+  if (s->removed && s->real_open) {
+    count_softhsm(FN_C_CloseSession);
+    backend_functions(s->inst)->C_CloseSession(s->real);
+    s->real_open = 0;
+    g_inst_sessions[s->inst]--;
+  }
+  if (s->closed) {
+    if (s->real_open) { /* closed by the application: SoftHSM2's session too */
+      count_softhsm(FN_C_CloseSession);
+      backend_functions(s->inst)->C_CloseSession(s->real);
+      g_inst_sessions[s->inst]--;
+    }
+    *s = g_sess[--g_nsess];
+  }
 }
 
 /* Reads the reader's file; when the card changed since this process last looked, the sessions on the
@@ -105,9 +121,9 @@ static int sync_reader(int r) {
   if (b->known && b->present == present && (!present || strcmp(b->card.insertion, card.insertion) == 0)) return present;
   for (size_t i = 0; i < g_nsess; i++) {
     struct vsession *s = &g_sess[i];
-    if (s->reader == r && !s->removed) {
-      close_real(s);
+    if (s->reader == r && !s->removed && !s->closed) {
       s->removed = 1;
+      session_release(s); /* never drops an open session: the array stays as it is */
     }
   }
   memset(b, 0, sizeof *b);
@@ -126,6 +142,7 @@ static void rebind_instance(int k) {
 
 static void call_fill(struct call *c, int r) {
   const struct binding *b = &g_rb[r];
+  c->handle = 0;
   c->fl = backend_functions(b->inst);
   c->slot = b->slot;
   c->reader = r;
@@ -179,17 +196,20 @@ static CK_RV session_begin(CK_SESSION_HANDLE h, struct call *c) {
   pthread_rwlock_rdlock(&g_rw);
   pthread_mutex_lock(&g_mu);
   CK_RV rv = CKR_OK;
-  struct vsession *s = session_find(h);
+  struct vsession *s = session_find(h, 1);
   if (!s) rv = CKR_SESSION_HANDLE_INVALID;
   else {
     if (!s->removed) sync_reader(s->reader);
     if (s->removed) {
       /* reported once; afterwards the handle is simply unknown */
-      session_drop(s);
+      s->closed = 1;
+      session_release(s);
       rv = CKR_DEVICE_REMOVED;
     } else {
+      s->busy++;
       call_fill(c, s->reader);
       c->fl = backend_functions(s->inst);
+      c->handle = s->handle;
       c->real = s->real;
     }
   }
@@ -199,7 +219,15 @@ static CK_RV session_begin(CK_SESSION_HANDLE h, struct call *c) {
 }
 
 static void call_end(struct call *c) {
-  (void)c;
+  if (c->handle) {
+    pthread_mutex_lock(&g_mu);
+    struct vsession *s = session_find(c->handle, 0);
+    if (s) {
+      s->busy--;
+      session_release(s);
+    }
+    pthread_mutex_unlock(&g_mu);
+  }
   pthread_rwlock_unlock(&g_rw);
 }
 
@@ -457,7 +485,8 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
       s->real = real;
       s->reader = c.reader;
       s->inst = b->inst;
-      s->removed = 0;
+      s->removed = s->closed = s->busy = 0;
+      s->real_open = 1;
       g_inst_sessions[b->inst]++;
       *phSession = s->handle;
     }
@@ -476,13 +505,13 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE hSession) {
   pthread_rwlock_rdlock(&g_rw);
   pthread_mutex_lock(&g_mu);
   CK_RV rv = CKR_OK;
-  struct vsession *s = session_find(hSession);
+  struct vsession *s = session_find(hSession, 1);
   if (!s) rv = CKR_SESSION_HANDLE_INVALID;
   else {
-    sync_reader(s->reader);
     /* closing a session whose card is gone is what the caller should do: it succeeds */
-    if (!s->removed) close_real(s);
-    session_drop(s);
+    sync_reader(s->reader);
+    s->closed = 1;
+    session_release(s);
   }
   pthread_mutex_unlock(&g_mu);
   pthread_rwlock_unlock(&g_rw);
@@ -497,12 +526,14 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID) {
   int present = sync_reader((int)slotID);
   for (size_t i = 0; i < g_nsess;) {
     struct vsession *s = &g_sess[i];
-    if (s->reader != (int)slotID) {
+    if (s->reader != (int)slotID || s->closed) {
       i++;
       continue;
     }
-    if (!s->removed) close_real(s);
-    session_drop(s);
+    s->closed = 1;
+    size_t before = g_nsess;
+    session_release(s);
+    if (g_nsess == before) i++; /* still in use by another thread: kept until its call ends */
   }
   pthread_mutex_unlock(&g_mu);
   pthread_rwlock_unlock(&g_rw);
