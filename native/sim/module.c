@@ -231,6 +231,21 @@ static void call_end(struct call *c) {
   pthread_rwlock_unlock(&g_rw);
 }
 
+/* After the card's working time: was the card taken out meanwhile? Then the call fails as the session's
+ * first call after a removal does (and the handle is gone). */
+static CK_RV still_in(const struct call *c) {
+  pthread_mutex_lock(&g_mu);
+  struct vsession *s = session_find(c->handle, 1);
+  CK_RV rv = CKR_OK;
+  if (s && !s->removed) sync_reader(s->reader);
+  if (!s || s->removed) {
+    if (s) s->closed = 1; /* released by call_end, which still holds it busy */
+    rv = CKR_DEVICE_REMOVED;
+  }
+  pthread_mutex_unlock(&g_mu);
+  return rv;
+}
+
 static CK_RV check_mechanism(const struct sim_config *cfg, CK_MECHANISM_PTR m) {
   return m && config_hides(cfg, m->mechanism) ? CKR_MECHANISM_INVALID : CKR_OK;
 }
@@ -723,9 +738,14 @@ static CK_RV sign_call(enum sim_fn fn, CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK
     explicit_bzero(scratch, sizeof scratch);
     rv = fault;
   } else {
-    if (sig) sleep_ms(cfg.sign_ms);
-    count_softhsm(fn);
-    rv = fn == FN_C_Sign ? c.fl->C_Sign(c.real, data, len, sig, sig_len) : c.fl->C_SignFinal(c.real, sig, sig_len);
+    if (sig && cfg.sign_ms > 0) {
+      sleep_ms(cfg.sign_ms);
+      rv = still_in(&c); /* the card may have left while it was signing */
+    }
+    if (rv == CKR_OK) {
+      count_softhsm(fn);
+      rv = fn == FN_C_Sign ? c.fl->C_Sign(c.real, data, len, sig, sig_len) : c.fl->C_SignFinal(c.real, sig, sig_len);
+    }
   }
   call_end(&c);
   return rv;

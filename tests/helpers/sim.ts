@@ -24,7 +24,7 @@ export interface Sim {
   /** Provisions a fresh card of `profile` and puts it in `reader`. */
   insert(profile: string, reader?: number): Promise<ProvisionedCard>;
   /** Puts an already provisioned card (back) in a reader: a new insertion of the same card. */
-  reinsert(card: ProvisionedCard, reader?: number): void;
+  reinsert(card: Pick<ProvisionedCard, 'tokenSerial' | 'cardId'>, reader?: number): void;
   remove(reader?: number): { tokenSerial: string } | null;
   setPinpad(reader: number, on: boolean): void;
   typeOnPinpad(reader: number, pin: string | null): void;

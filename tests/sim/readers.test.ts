@@ -106,8 +106,34 @@ describe('readers and cards', () => {
     assert.equal(p11.C_GetSessionInfo(s1).state, CKS_RO_USER_FUNCTIONS);
   });
 
-  it('a reader pointing at a token SoftHSM does not have shows an unreadable card', () => {
+  it('a card taken out while it signs (on another thread) fails that signature, and nothing else breaks', async () => {
+    p11.C_CloseAllSessions(slot(1));
+    const card = sim.status().readers[1]!.card!;
+    const s = open(1);
+    const other = open(1);
+    p11.C_Login(s, pkcs11js.CKU_USER, '1234');
+    p11.C_FindObjectsInit(s, [{ type: pkcs11js.CKA_LABEL, value: 'CPS_PRIV_AUT' }]);
+    const [key] = p11.C_FindObjects(s, 1);
+    p11.C_FindObjectsFinal(s);
+    p11.C_SignInit(s, { mechanism: pkcs11js.CKM_SHA256_RSA_PKCS }, key!);
+    sim.setLatency({ signMs: 3000 }); // a slow card: the removal lands while C_Sign is in the module
+    const received = sim.counters().C_Sign ?? 0;
+    const signing = p11.C_SignAsync(s, Buffer.from('data'), Buffer.alloc(256)); // runs on a libuv worker thread
+    while ((sim.counters().C_Sign ?? 0) === received) await new Promise((r) => setTimeout(r, 5));
     sim.remove(1);
+    // this thread notices the removal first, while the worker's session is in use
+    assert.equal(ckr(() => p11.C_GetSessionInfo(other)), 'CKR_DEVICE_REMOVED');
+    await assert.rejects(signing, /CKR_DEVICE_REMOVED/);
+    sim.setLatency({ signMs: 0 });
+    assert.equal(ckr(() => p11.C_GetSessionInfo(s)), 'CKR_SESSION_HANDLE_INVALID');
+    sim.reinsert(card, 1);
+    const again = open(1);
+    p11.C_Login(again, pkcs11js.CKU_USER, '1234');
+    p11.C_CloseSession(again);
+    sim.remove(1);
+  });
+
+  it('a reader pointing at a token SoftHSM does not have shows an unreadable card', () => {
     sim.reinsert({ ...medecin, tokenSerial: '0123456789abcdef', cardId: 'ghost' }, 1);
     assert.equal(ckr(() => p11.C_GetTokenInfo(slot(1))), 'CKR_TOKEN_NOT_RECOGNIZED');
     sim.remove(1);
