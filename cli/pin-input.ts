@@ -13,8 +13,9 @@ export function readPinFromTerminal(stdin: TtyIn, out: Writable, prompt: string)
   return new Promise((resolve, reject) => {
     const buf = Buffer.alloc(MAX_PIN);
     let len = 0;
-    out.write(prompt);
+    // Echo off before the prompt shows: keys typed as soon as it appears must not reach a cooked terminal.
     stdin.setRawMode?.(true);
+    out.write(prompt);
     stdin.resume();
     const finish = (err: CpxError | null) => {
       stdin.off('data', onData);

@@ -114,12 +114,16 @@ export class CardService {
 
   async handle(req: ServiceRequest): Promise<ServiceResponse> {
     const handler = (handlers as Record<string, Handler<CardServiceMethod> | undefined>)[req.method];
+    // Logged by name and number only: parameters may hold a PIN.
+    this.sys.log('debug', `#${req.seq} ${String(req.method)}`);
     try {
       if (!handler) throw new CpxError('BAD_REQUEST', { detail: `unknown method ${String(req.method)}` });
       const result = await handler.run(this, (req.params ?? {}) as never);
+      this.sys.log('debug', `#${req.seq} ok`);
       return { seq: req.seq, ok: true, result } as ServiceResponse;
     } catch (err) {
       const e = toCpxError(err);
+      this.sys.log(e.code === 'INTERNAL_ERROR' ? 'error' : 'debug', `#${req.seq} ${e.code}${e.cause instanceof Error ? ` (${e.cause.message.slice(0, 80)})` : ''}`);
       if (e.code === 'INTERNAL_ERROR') this.sys.log('error', `${req.method}: ${String((err as Error)?.stack ?? err)}`);
       return { seq: req.seq, ok: false, error: e.toBody(this.lang) };
     }
