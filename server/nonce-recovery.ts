@@ -15,6 +15,21 @@ const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420',
 
 interface ParsedToken { algorithm: string; signature: Buffer; key: KeyObject }
 
+// Decoding a certificate costs far more than the RSA operation: keep the public keys of recently seen ones
+// (a card logs in many times with the same certificate). Looked up by the end of the base64 text (the CA's
+// signature: distinct for every certificate, and short to hash), then confirmed on the whole text. Bounded.
+const KEY_CACHE_SIZE = 1000;
+const keys = new Map<string, { b64: string; key: KeyObject }>();
+function publicKeyOf(certificateB64: string): KeyObject {
+  const tag = certificateB64.slice(-48);
+  const hit = keys.get(tag);
+  if (hit && hit.b64 === certificateB64) return hit.key;
+  const key = new X509Certificate(Buffer.from(certificateB64, 'base64')).publicKey;
+  if (keys.size >= KEY_CACHE_SIZE) keys.delete(keys.keys().next().value!);
+  keys.set(tag, { b64: certificateB64, key });
+  return key;
+}
+
 /** The parts needed to test signatures; null when the token is not even shaped right (the validator will say why). */
 export function parseForRecovery(token: unknown): ParsedToken | null {
   try {
@@ -22,8 +37,7 @@ export function parseForRecovery(token: unknown): ParsedToken | null {
     if (!t || typeof t !== 'object') return null;
     const { algorithm, signature, unverifiedCertificate } = t;
     if (typeof algorithm !== 'string' || typeof signature !== 'string' || typeof unverifiedCertificate !== 'string') return null;
-    const key = new X509Certificate(Buffer.from(unverifiedCertificate, 'base64')).publicKey;
-    return { algorithm, signature: Buffer.from(signature, 'base64'), key };
+    return { algorithm, signature: Buffer.from(signature, 'base64'), key: publicKeyOf(unverifiedCertificate) };
   } catch {
     return null;
   }

@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CpxError } from '../protocol/errors.ts';
 import type { Challenge } from '../protocol/account.ts';
+import { Batcher } from './batcher.ts';
 import type { Db } from './db/index.ts';
 
 export const NONCE_TTL_MS = 5 * 60_000;
@@ -21,19 +22,46 @@ export function nonceDigest(origin: string, nonce: string): string {
   return createHash('sha256').update(signedMessage(origin, nonce, 'sha256')).digest('hex');
 }
 
-export class NonceStore {
-  constructor(private readonly db: Db, private readonly origin: string, private readonly clock: () => Date) {}
+type Taken = { nonce: string; expires_at: Date } | undefined;
 
-  /** Issues a nonce and records the challenge event in the audit log, in one statement. */
+export class NonceStore {
+  private readonly issuer: Batcher<string, Challenge>;
+  private readonly taker: Batcher<string, Taken>;
+
+  constructor(private readonly db: Db, private readonly origin: string, private readonly clock: () => Date) {
+    this.issuer = new Batcher((clients) => this.issueBatch(clients));
+    this.taker = new Batcher((digests) => this.takeBatch(digests));
+  }
+
+  /** Issues a nonce and records the challenge event in the audit log (concurrent challenges share one statement). */
   async issue(client: string): Promise<Challenge> {
-    const nonce = randomBytes(32).toString('base64');
+    return await this.issuer.call(client);
+  }
+
+  private async issueBatch(clients: string[]): Promise<Challenge[]> {
+    const random = randomBytes(32 * clients.length);
+    const nonces = clients.map((_, i) => random.subarray(32 * i, 32 * (i + 1)).toString('base64'));
     const now = this.clock();
     const expiresAt = new Date(now.getTime() + NONCE_TTL_MS);
     await this.db.query(
-      `WITH n AS (INSERT INTO nonces (nonce, digest, client, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING 1)
-       INSERT INTO audit_log (at, event, outcome, client) SELECT $4, 'challenge', 'ok', $3 FROM n`,
-      [nonce, nonceDigest(this.origin, nonce), client, now, expiresAt]);
-    return { nonce, expiresAt: expiresAt.toISOString() };
+      `WITH n AS (INSERT INTO nonces (nonce, digest, client, issued_at, expires_at)
+         SELECT u.nonce, u.digest, u.client, $4, $5 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(nonce, digest, client)
+         RETURNING client)
+       INSERT INTO audit_log (at, event, outcome, client) SELECT $4, 'challenge', 'ok', client FROM n`,
+      [nonces, nonces.map((n) => nonceDigest(this.origin, n)), clients, now, expiresAt]);
+    return nonces.map((nonce) => ({ nonce, expiresAt: expiresAt.toISOString() }));
+  }
+
+  /** One DELETE for a batch of digests; a digest asked twice in the batch goes to its first asker only. */
+  private async takeBatch(digests: string[]): Promise<Taken[]> {
+    const rows = await this.db.query<{ digest: string; nonce: string; expires_at: Date }>(
+      'DELETE FROM nonces WHERE digest = ANY($1::text[]) RETURNING digest, nonce, expires_at', [[...new Set(digests)]]);
+    const found = new Map(rows.map((r) => [r.digest, r]));
+    return digests.map((d) => {
+      const row = found.get(d);
+      found.delete(d);
+      return row;
+    });
   }
 
   /** Takes the nonce out of the store; throws NONCE_UNKNOWN (never issued, or already used) or NONCE_EXPIRED. */
@@ -45,9 +73,8 @@ export class NonceStore {
 
   /** Same as consume(), finding the nonce by the digest an RS256 signature recovered; null when none matches. */
   async consumeByDigest(digestHex: string): Promise<string | null> {
-    const rows = await this.db.query<{ nonce: string; expires_at: Date }>(
-      'DELETE FROM nonces WHERE digest = $1 RETURNING nonce, expires_at', [digestHex]);
-    return rows[0] ? this.checkTaken(rows[0]) : null;
+    const row = await this.taker.call(digestHex);
+    return row ? this.checkTaken(row) : null;
   }
 
   /** Unexpired nonces recently issued to this client address, newest first. */

@@ -7,6 +7,7 @@ import { CpxError, toCpxError } from '../protocol/errors.ts';
 import { ACCOUNT_PAGE_COLUMNS, toAccountPage } from './account-page.ts';
 import type { AccountPageRow } from './account-page.ts';
 import { audit } from './audit.ts';
+import { Batcher } from './batcher.ts';
 import type { AuditEvent } from './audit.ts';
 import { linkCard } from './card-links.ts';
 import { Credentials, DEFAULT_LOCKOUT } from './credentials.ts';
@@ -50,8 +51,11 @@ export interface TokenRequest {
   cardNumber?: string;
 }
 
+interface LoginItem { nationalId: string; sessionHash: string; fingerprint: string; client: string }
+
 export class AccountService {
   readonly nonces: NonceStore;
+  private readonly logins: Batcher<LoginItem, { row: AccountPageRow | undefined; expiresAt: Date }>;
   private readonly db: Db;
   private readonly clock: () => Date;
   private readonly tokens: TokenCheck;
@@ -65,6 +69,7 @@ export class AccountService {
     this.tokens = new TokenCheck(opts.validator, this.nonces, opts.origin);
     this.credentials = new Credentials(opts.db, this.clock, opts.lockout ?? DEFAULT_LOCKOUT);
     this.sessionTtlMs = opts.sessionTtlMs ?? SESSION_TTL_MS;
+    this.logins = new Batcher((items) => this.loginBatch(items));
   }
 
   async challenge(client: string): Promise<Challenge> {
@@ -122,21 +127,33 @@ export class AccountService {
     return await this.audited('login', client, async (note) => {
       const v = await this.tokens.check(req.token, client, req.nonce);
       note(v);
-      const now = this.clock();
-      const session = newSession(now, this.sessionTtlMs);
-      // The link lookup, the session and the audit entry in one statement (the hot path of the service).
-      const [row] = await this.db.query<AccountPageRow>(
-        `WITH l AS (SELECT a.id, a.active FROM card_links c JOIN accounts a ON a.id = c.account_id WHERE c.national_id = $1),
-         s AS (INSERT INTO sessions (token_hash, account_id, created_at, expires_at) SELECT $2, id, $3, $4 FROM l WHERE active RETURNING 1),
-         au AS (INSERT INTO audit_log (at, event, outcome, account_id, national_id, fingerprint, client)
-           SELECT $3, 'login', CASE WHEN l.id IS NULL THEN 'CARD_NOT_LINKED' WHEN NOT l.active THEN 'ACCOUNT_INACTIVE' ELSE 'ok' END,
-             l.id, $1, $5, $6 FROM (SELECT 1) AS one LEFT JOIN l ON true)
-         SELECT ${ACCOUNT_PAGE_COLUMNS} FROM accounts a JOIN l ON a.id = l.id`,
-        [v.holder.nationalId.raw, session.hash, now, session.expiresAt, v.fingerprint, client]);
+      const session = newSession(this.clock(), this.sessionTtlMs);
+      const { row, expiresAt } = await this.logins.call({ nationalId: v.holder.nationalId.raw, sessionHash: session.hash, fingerprint: v.fingerprint, client });
       if (!row) throw new AuditedError('CARD_NOT_LINKED');
       if (!row.active) throw new AuditedError('ACCOUNT_INACTIVE');
-      return { session: session.value, expiresAt: session.expiresAt.toISOString(), account: toAccountPage(row) };
+      return { session: session.value, expiresAt: expiresAt.toISOString(), account: toAccountPage(row) };
     });
+  }
+
+  /**
+   * The hot path of the service: for every login of the batch, the link lookup, the session and the audit entry,
+   * all in one statement (concurrent card logins share it).
+   */
+  private async loginBatch(items: LoginItem[]): Promise<{ row: AccountPageRow | undefined; expiresAt: Date }[]> {
+    const now = this.clock();
+    const expiresAt = new Date(now.getTime() + this.sessionTtlMs);
+    const rows = await this.db.query<AccountPageRow & { ord: number }>(
+      `WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) AS i(national_id, token_hash, fingerprint, client, ord)),
+       l AS (SELECT i.*, a.id, a.active FROM i LEFT JOIN card_links c ON c.national_id = i.national_id LEFT JOIN accounts a ON a.id = c.account_id),
+       s AS (INSERT INTO sessions (token_hash, account_id, created_at, expires_at) SELECT token_hash, id, $6, $7 FROM l WHERE active RETURNING 1),
+       au AS (INSERT INTO audit_log (at, event, outcome, account_id, national_id, fingerprint, client)
+         SELECT $6, 'login', CASE WHEN l.id IS NULL THEN 'CARD_NOT_LINKED' WHEN NOT l.active THEN 'ACCOUNT_INACTIVE' ELSE 'ok' END,
+           l.id, l.national_id, l.fingerprint, l.client FROM l)
+       SELECT l.ord, ${ACCOUNT_PAGE_COLUMNS} FROM l JOIN accounts a ON a.id = l.id`,
+      [items.map((x) => x.nationalId), items.map((x) => x.sessionHash), items.map((x) => x.fingerprint), items.map((x) => x.client),
+        items.map((_, i) => i), now, expiresAt]);
+    const byOrd = new Map(rows.map((r) => [r.ord, r]));
+    return items.map((_, i) => ({ row: byOrd.get(i), expiresAt }));
   }
 
   /** GET /api/me. */
