@@ -98,6 +98,8 @@ export function decodeCertificate(der: Uint8Array): CertificateFacts {
 
 function decode(der: Uint8Array): CertificateFacts {
   if (!(der instanceof Uint8Array) || der.length < 16 || der[0] !== 0x30) throw new CpxError('CERT_MALFORMED');
+  // Parsers ignore bytes after the certificate; accepting them would give one certificate many fingerprints.
+  if (outerLength(der) !== der.length) throw new CpxError('CERT_MALFORMED', { detail: 'trailing data' });
   const cert = AsnConvert.parse(der, Certificate);
   const tbs = cert.tbsCertificate;
   const facts: CertificateFacts = {
@@ -165,6 +167,17 @@ function decode(der: Uint8Array): CertificateFacts {
     }
   }
   return facts;
+}
+
+/** Total length (header + content) of the DER element starting at 0; -1 when the header is not DER. */
+function outerLength(der: Uint8Array): number {
+  const first = der[1]!;
+  if (first < 0x80) return 2 + first;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || der.length < 2 + n) return -1;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i]!;
+  return 2 + n + len;
 }
 
 /** A DER-encoded Name (e.g. a CRL's issuer) as RDNs; throws CERT_MALFORMED. */

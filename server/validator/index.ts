@@ -196,9 +196,12 @@ export class TokenValidator {
     if (!der || der.length === 0) return failed(new CpxError('CERT_MALFORMED', { detail: 'base64' }));
     let facts: CertificateFacts;
     let x509: X509Certificate;
+    let key: KeyInfo;
     try {
       facts = decodeCertificate(der);
       x509 = new X509Certificate(der);
+      // OpenSSL decodes the public key lazily: a certificate with a broken key must fail here, as malformed.
+      key = keyInfo(x509.publicKey);
     } catch (err) {
       return failed(err instanceof CpxError ? err : new CpxError('CERT_MALFORMED', { detail: 'X.509' }, { cause: err }));
     }
@@ -230,7 +233,7 @@ export class TokenValidator {
       notBeforeMs: facts.notBefore.getTime(),
       notAfterMs: facts.notAfter.getTime(),
       notAfterIso: facts.notAfter.toISOString(),
-      key: keyInfo(x509.publicKey),
+      key,
       path,
       chainError,
     };

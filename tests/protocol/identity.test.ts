@@ -225,6 +225,7 @@ describe('non-CPx and garbage input', () => {
   test('garbage is CERT_MALFORMED, never a raw exception', () => {
     const inputs: unknown[] = [new Uint8Array(0), new Uint8Array([0x30]), new Uint8Array([0x30, 0x82, 0xff, 0xff]),
       new TextEncoder().encode('-----BEGIN CERTIFICATE-----'), new Uint8Array(300).fill(0x30), ca.der.subarray(0, 200),
+      new Uint8Array([...ca.der, 0x00]),
       'not bytes', null];
     for (const input of inputs) assertCpxError(() => parseCertificate(input as Uint8Array), ['CERT_MALFORMED']);
   });

@@ -134,7 +134,9 @@ describe('certificate decoding', () => {
     const t = tokenFor(auth);
     const b64 = t.unverifiedCertificate;
     for (const bad of [Buffer.from('not a certificate at all, clearly').toString('base64'), `${b64.slice(0, 20)}!${b64.slice(21)}`,
-      b64.slice(0, -4), Buffer.from(auth.der.subarray(0, auth.der.length - 10)).toString('base64')]) {
+      b64.slice(0, -4), Buffer.from(auth.der.subarray(0, auth.der.length - 10)).toString('base64'),
+      // The genuine certificate followed by extra bytes: one certificate must have one fingerprint.
+      Buffer.concat([auth.der, Buffer.from([0x05, 0x00])]).toString('base64')]) {
       await rejectsWith(check(v, { ...t, unverifiedCertificate: bad }), 'CERT_MALFORMED');
     }
   });
