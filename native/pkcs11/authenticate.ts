@@ -4,7 +4,8 @@
 import { ObjectClass } from 'graphene-pk11';
 import type { WebEidToken } from '../../protocol/card.ts';
 import { CpxError } from '../../protocol/errors.ts';
-import { WEB_EID_FORMAT, authSignedData } from '../../protocol/webeid.ts';
+import { createHash } from 'node:crypto';
+import { WEB_EID_FORMAT } from '../../protocol/webeid.ts';
 import { cardError, type CardErrorContext } from './card-errors.ts';
 import { CKR, ckrOf } from './ckr.ts';
 import type { LoadedModule, SlotView } from './module-host.ts';
@@ -54,7 +55,7 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
       if (now > auth.notAfter) throw new CpxError('CERT_EXPIRED', { date: isoDay(auth.notAfter) });
       if (pinState.triesLeft === 1 && !input.confirmFinalTry) throw new CpxError('PIN_FINAL_TRY');
       if (!pinState.pinpad && !isValidPinFormat(input.pin)) throw new CpxError('PIN_FORMAT');
-      const message = await authSignedData(input.origin, input.nonce);
+      const message = signedData(input.origin, input.nonce);
       const plan = planSignature(mechanisms, message);
       if (!plan) throw new CpxError('DEVICE_ERROR', { detail: 'no RSA signature mechanism' });
       if (input.isCancelled()) throw new CpxError('CANCELLED');
@@ -92,6 +93,12 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
   } finally {
     input.pin.fill(0);
   }
+}
+
+/** SHA-256(origin) || SHA-256(nonce), as protocol/webeid.ts authSignedData defines it (synchronously here). */
+function signedData(origin: string, nonce: string): Buffer {
+  const h = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return Buffer.concat([h(origin), h(nonce)]);
 }
 
 /**

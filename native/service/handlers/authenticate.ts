@@ -59,8 +59,9 @@ export const authenticate: Handler<'authenticate'> = {
             beforePinpadLogin: () => svc.emit({ event: 'pinpad-waiting', readerIndex: slot.index, timeoutMs: PINPAD_TIMEOUT_MS }),
           });
         } finally {
-          // The PIN counter or the card itself may have changed: tell the host now, not at the next poll.
-          await svc.refresh().catch(() => undefined);
+          // The PIN counter or the card itself may have changed: tell the host now, not at the next poll. Queued
+          // behind this operation (so before any later request) rather than awaited: the answer goes out first.
+          void svc.lock.run(() => svc.refresh()).catch(() => undefined);
         }
       });
     } finally {
