@@ -81,9 +81,6 @@ async function run(ctx: CliContext, command: Command, argv: string[]): Promise<n
 
 /** verify-token lives in commands/verify-token.ts (written with the validator); loaded only when asked for. */
 async function verifyToken(ctx: CliContext, argv: string[]): Promise<number> {
-  const specifier = './commands/verify-token.ts';
-  const mod = await import(specifier) as Record<string, unknown>;
-  const fn = (mod.verifyTokenCommand ?? mod.default) as ((ctx: CliContext, argv: string[]) => Promise<number>) | undefined;
-  if (typeof fn !== 'function') throw usageError('verify-token');
-  return fn(ctx, argv);
+  const { verifyTokenCommand } = await import('./commands/verify-token.ts');
+  return verifyTokenCommand(ctx, argv);
 }
