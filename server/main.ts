@@ -32,6 +32,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Started by a script (`npm run server … &`), the service is a grandchild of it: when the script stops npm,
+  // npm's shell goes but the service would live on, orphaned, holding its port. Follow the parent instead.
+  const parent = process.ppid;
+  setInterval(() => { if (process.ppid !== parent) stop('processus parent terminé'); }, 1000).unref();
 }
 
 main().catch((err) => {
