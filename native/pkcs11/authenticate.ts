@@ -1,15 +1,14 @@
 // Signing a Web eID challenge with the card: every refusal that can be decided without the card comes first,
 // then ONE C_Login, the authentication key found by its certificate's CKA_ID, the asynchronous C_Sign, logout.
 
-import { ObjectClass } from 'graphene-pk11';
 import type { WebEidToken } from '../../protocol/card.ts';
 import { CpxError } from '../../protocol/errors.ts';
 import { createHash } from 'node:crypto';
 import { WEB_EID_FORMAT } from '../../protocol/webeid.ts';
 import { cardError, type CardErrorContext } from './card-errors.ts';
 import { CKR, ckrOf } from './ckr.ts';
-import type { LoadedModule, SlotView } from './module-host.ts';
-import { describeCard, listCertificates } from './read-card.ts';
+import type { LoadedModule, SlotView, TokenView } from './module-host.ts';
+import { describeCard, listCertificates, type CertObject } from './read-card.ts';
 import { planSignature } from './signing.ts';
 import { isValidPinFormat, pinStateFromFlags } from './token-facts.ts';
 
@@ -27,6 +26,11 @@ export interface AuthenticateInput {
   isCancelled(): boolean;
   /** Called just before a PIN-pad C_Login, which blocks until the user types on the reader. */
   beforePinpadLogin?(): Promise<void>;
+  /**
+   * The certificates already read from this very card (same token serial and label), if the caller has them:
+   * a card's certificates do not change while it stays in the reader.
+   */
+  knownCertificates?(token: TokenView): CertObject[] | null;
 }
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -46,7 +50,7 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
     if (pinState.locked) throw new CpxError('PIN_LOCKED');
     const mechanisms = m.mechanisms(slot.handle);
     return await m.withSession(slot.handle, async (session) => {
-      const read = describeCard(slot, token, listCertificates(session), input.now);
+      const read = describeCard(slot, token, input.knownCertificates?.(token) ?? listCertificates(session), input.now);
       if (!read.ok) throw new CpxError('CARD_NOT_RECOGNISED');
       const auth = read.auth;
       if (!auth) throw new CpxError('NO_AUTH_CERTIFICATE');
@@ -67,11 +71,10 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
       try {
         if (input.isCancelled()) throw new CpxError('CANCELLED');
         ctx.phase = 'sign';
-        const key = session.find({ class: ObjectClass.PRIVATE_KEY, id: auth.id });
         // The key is chosen by the authentication certificate's CKA_ID only: the signature key (nonRepudiation)
         // has another CKA_ID and must never sign an authentication challenge.
-        if (key.length !== 1) throw new CpxError('NO_AUTH_CERTIFICATE');
-        m.lib.C_SignInit(session.handle, { mechanism: plan.mechanism }, key.items(0).handle);
+        const key = findPrivateKey(m, session.handle, auth.id);
+        m.lib.C_SignInit(session.handle, { mechanism: plan.mechanism }, key);
         const signature = await signAsync(m, session.handle, plan.input);
         // The operation ends with the logout: a card pulled out before that point did not complete it, whatever
         // the module answered to C_Sign (the user saw the card leave, and the token would not match what they saw).
@@ -93,6 +96,23 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
   } finally {
     input.pin.fill(0);
   }
+}
+
+const CKA_CLASS = 0x0;
+const CKA_ID = 0x102;
+const CKO_PRIVATE_KEY = 0x3;
+
+/** The one private key with this CKA_ID (plain pkcs11js: a find on the hot path of every authentication). */
+function findPrivateKey(m: LoadedModule, session: Buffer, id: Buffer): Buffer {
+  m.lib.C_FindObjectsInit(session, [{ type: CKA_CLASS, value: CKO_PRIVATE_KEY }, { type: CKA_ID, value: id }]);
+  let found: Buffer[];
+  try {
+    found = m.lib.C_FindObjects(session, 2);
+  } finally {
+    m.lib.C_FindObjectsFinal(session);
+  }
+  if (found.length !== 1) throw new CpxError('NO_AUTH_CERTIFICATE');
+  return found[0]!;
 }
 
 /** SHA-256(origin) || SHA-256(nonce), as protocol/webeid.ts authSignedData defines it (synchronously here). */

@@ -20,6 +20,12 @@ interface Cached { serial: string; label: string; certs: CertObject[] }
 export class CardStore {
   private readonly bySlot = new Map<string, Cached>();
 
+  /** The certificates read from the card now in this slot, if it is the same card (token serial and label). */
+  known(slot: Buffer, token: TokenView): CertObject[] | null {
+    const cached = this.bySlot.get(slot.toString('hex'));
+    return cached && cached.serial === token.serialNumber && cached.label === token.label ? cached.certs : null;
+  }
+
   /** Forget what was read from one slot (a slot event) or from all. */
   invalidate(slot?: Buffer): void {
     if (slot) this.bySlot.delete(slot.toString('hex'));

@@ -139,11 +139,13 @@ test('two concurrent requests are serialised: both sign, each with its own login
     const order: string[] = [];
     // In one process a second C_Login while the first is logged in fails (CKR_USER_ALREADY_LOGGED_IN): both
     // succeeding shows the service ran them one after the other.
-    const [a, b, s] = await Promise.all([
-      auth('1234', { nonce: n1 }).then((t) => { order.push('auth1'); return t; }),
-      auth('1234', { nonce: n2 }).then((t) => { order.push('auth2'); return t; }),
+    const request = (nonce: string) => svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
+    // The order is recorded on the requests' own promises (answers read in one turn settle in request order).
+    const [a, b, s] = await withTimeout(Promise.all([
+      request(n1).then((t) => { order.push('auth1'); return t; }),
+      request(n2).then((t) => { order.push('auth2'); return t; }),
       svc.client.request('state', {}).then((st) => { order.push('state'); return st; }),
-    ]);
+    ]), 20_000, 'concurrent requests');
     assert.ok(tokenVerifies(a, ORIGIN, n1));
     assert.ok(tokenVerifies(b, ORIGIN, n2));
     assert.equal(s.kind, 'CARD_PRESENT');

@@ -56,6 +56,7 @@ export const authenticate: Handler<'authenticate'> = {
             confirmFinalTry: params.confirmFinalTry === true,
             appVersion: params.appVersion ?? svc.appVersion,
             isCancelled: () => pending.cancelled,
+            knownCertificates: (token) => svc.store.known(slot.handle, token),
             beforePinpadLogin: () => svc.emit({ event: 'pinpad-waiting', readerIndex: slot.index, timeoutMs: PINPAD_TIMEOUT_MS }),
           });
         } finally {
