@@ -63,12 +63,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((err, req, reply) => sendError(err as Error, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(new CpxError('NOT_FOUND'), req, reply));
 
-  // `{}` or nothing are both an empty challenge request; anything else is parsed by Fastify's safe JSON parser.
-  const json = app.getDefaultJsonParser('error', 'error');
+  // `{}` or nothing are both an empty challenge request. A body that cannot spell a prototype key (no
+  // `__proto__`, no `constructor`, no \u escape: every token, whose fields are base64) is plain JSON; anything
+  // else goes through Fastify's prototype-poisoning-safe parser, which scans the text with two regexes.
+  const safeJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, {});
-    json(req, text, done);
+    if (text.includes('\\u') || text.includes('__proto__') || text.includes('constructor')) return safeJson(req, text, done);
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch (err) { return done(err as Error, undefined); }
+    done(null, parsed);
   });
 
   const limits = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits };

@@ -208,6 +208,8 @@ export function serviceSuite(kind: DbKind): void {
       expectError(await h.post('/api/cards/link', { token: await token('cpe'), username: 'demo.etab' }), 'BAD_REQUEST');
       expectError(await h.post('/api/auth/card-login', '{"token":'), 'BAD_REQUEST');
       expectError(await h.post('/api/auth/card-login', { token: 'x'.repeat(40_000) }), 'BAD_REQUEST');
+      expectError(await h.post('/api/auth/card-login', '{"token":"x","__proto__":{"admin":true}}'), 'BAD_REQUEST');
+      expectError(await h.post('/api/auth/card-login', '{"token":"x","\\u005f_proto__":{"admin":true}}'), 'BAD_REQUEST');
       expectError(await h.get('/api/nothing-here'), 'NOT_FOUND');
       const preflight = await fetch(h.server.url + '/api/auth/card-login', {
         method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
