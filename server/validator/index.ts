@@ -70,6 +70,7 @@ export interface ValidatedToken extends WebEidValidation {
 
 /** What one certificate always yields, whatever the token around it. */
 interface CertEntry {
+  b64: string;
   error: CpxError | null;
   der: Uint8Array;
   fingerprint: string;
@@ -115,14 +116,16 @@ export class TokenValidator {
    * Validates a token (its JSON text or the parsed object) for the origin and nonce this service expects, and
    * requires a CPx holder (CARD_NOT_RECOGNISED otherwise, once every security check has passed).
    */
-  async validate(token: unknown, expected: { origin: string; nonce: string }): Promise<ValidatedToken> {
-    const r = await this.validateWebEid(token, expected);
-    if (!r.holder || !r.cardType) throw new CpxError('CARD_NOT_RECOGNISED');
-    return r as ValidatedToken;
+  validate(token: unknown, expected: { origin: string; nonce: string }): Promise<ValidatedToken> {
+    return this.#run(token, expected, true) as Promise<ValidatedToken>;
   }
 
   /** Every Web eID check, for any authentication certificate under the anchors (another country's eID card too). */
-  async validateWebEid(token: unknown, expected: { origin: string; nonce: string }): Promise<WebEidValidation> {
+  validateWebEid(token: unknown, expected: { origin: string; nonce: string }): Promise<WebEidValidation> {
+    return this.#run(token, expected, false);
+  }
+
+  async #run(token: unknown, expected: { origin: string; nonce: string }, cpx: boolean): Promise<WebEidValidation> {
     const origin = this.#origin(expected?.origin);
     const nonce = checkNonce(expected?.nonce);
     const t = readToken(token);
@@ -149,8 +152,9 @@ export class TokenValidator {
       }
     }
 
-    this.#signatures.verify(t.algorithm, t.signature, e.key, origin, nonce);
+    this.#signatures.verify(t.algorithm, t.signatureBytes, e.key, origin, nonce);
 
+    if (cpx && (!e.holder || !e.cardType)) throw new CpxError('CARD_NOT_RECOGNISED');
     return {
       holder: e.holder,
       cardType: e.cardType,
@@ -177,12 +181,14 @@ export class TokenValidator {
     return normalised;
   }
 
-  // Keyed by the base64 text itself: strict base64 maps one text to one DER and back, so this is the certificate.
+  // Keyed by the base64 text's length and tail (the issuer's signature: unique per certificate) so a lookup does not
+  // hash 1-2 KB per token; the full text is compared on a hit. Strict base64 maps one text to one DER and back.
   #entry(b64: string): CertEntry {
-    let e = this.#certs.get(b64);
-    if (!e) {
+    const key = `${b64.length}:${b64.slice(-64)}`;
+    let e = this.#certs.get(key);
+    if (!e || e.b64 !== b64) {
       e = this.#examine(b64);
-      this.#certs.set(b64, e);
+      this.#certs.set(key, e);
     }
     return e;
   }
@@ -192,7 +198,7 @@ export class TokenValidator {
     const decoded = decodeBase64(b64);
     // Own copy: small Buffers share Node's pool, and the entry outlives this call.
     const der = decoded ? new Uint8Array(decoded) : null;
-    const failed = (error: CpxError) => ({ error } as CertEntry);
+    const failed = (error: CpxError) => ({ b64, error } as CertEntry);
     if (!der || der.length === 0) return failed(new CpxError('CERT_MALFORMED', { detail: 'base64' }));
     let facts: CertificateFacts;
     let x509: X509Certificate;
@@ -224,6 +230,7 @@ export class TokenValidator {
     const holder = holderFromSubject(facts.subjectRdns);
     if (holder) deepFreeze(holder);
     return {
+      b64,
       error: null,
       der,
       fingerprint: createHash('sha256').update(der).digest('hex'),

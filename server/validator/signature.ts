@@ -2,7 +2,6 @@
 // certificate, the algorithm matching the key (RS* and PS* on RSA ≥ 2048 bits, ES256/384/512 on P-256/384/521).
 import * as nodeCrypto from 'node:crypto';
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
-import { decodeBase64 } from './base64.ts';
 import { CpxError } from '../../protocol/errors.ts';
 import { TOKEN_ALGORITHMS, isTokenAlgorithm, type AlgorithmSpec } from '../../protocol/webeid.ts';
 
@@ -39,15 +38,14 @@ export class TokenSignatureChecker {
   /** H(origin) per hash: the service's origin rarely changes. Bounded in case callers pass many. */
   readonly #originHashes = new Map<string, Buffer>();
 
-  verify(algorithm: string, signatureB64: string, k: KeyInfo, origin: string, nonce: string): void {
+  verify(algorithm: string, signature: Uint8Array, k: KeyInfo, origin: string, nonce: string): void {
     if (!isTokenAlgorithm(algorithm)) throw new CpxError('TOKEN_ALGORITHM_UNSUPPORTED', { detail: algorithm.slice(0, 20) });
     const spec = TOKEN_ALGORITHMS[algorithm];
     if (!keyFits(spec, k)) {
       const key = k.type === 'ec' ? `EC ${k.curve}` : `${k.type.toUpperCase()} ${k.bits ?? '?'} bits`;
       throw new CpxError('TOKEN_ALGORITHM_UNSUPPORTED', { detail: `${algorithm} / clé ${key}` });
     }
-    const signature = decodeBase64(signatureB64);
-    if (!signature || (spec.family === 'EC' && signature.length !== 2 * spec.coordinateLength!)) {
+    if (spec.family === 'EC' && signature.length !== 2 * spec.coordinateLength!) {
       throw new CpxError('TOKEN_SIGNATURE_INVALID');
     }
     const hash = NODE_HASH[spec.hash];

@@ -1,12 +1,14 @@
 // The first checks of the Web eID order: size, well-formed JSON, the fields a validator needs, the format.
 import { CpxError } from '../../protocol/errors.ts';
-import { isCanonicalBase64 } from './base64.ts';
+import { decodeBase64 } from './base64.ts';
 import { TOKEN_MAX_LENGTH, TOKEN_MIN_LENGTH, WEB_EID_FORMAT_PREFIX } from '../../protocol/webeid.ts';
 
 export interface TokenFields {
   unverifiedCertificate: string;
   algorithm: string;
   signature: string;
+  /** The signature decoded (canonical base64 checked). */
+  signatureBytes: Buffer;
   format: string;
 }
 
@@ -37,18 +39,20 @@ export function readToken(input: unknown): TokenFields {
   }
   const t = parsed as Record<string, unknown>;
   const format = field(t, 'format');
-  if (!/^web-eid:1(?:\.|$)/.test(format) || !format.startsWith(WEB_EID_FORMAT_PREFIX)) {
+  // `web-eid:1` or `web-eid:1.x`, not `web-eid:10`.
+  if (!format.startsWith(WEB_EID_FORMAT_PREFIX) || (format.length > WEB_EID_FORMAT_PREFIX.length && format[WEB_EID_FORMAT_PREFIX.length] !== '.')) {
     throw new CpxError('TOKEN_FORMAT_UNSUPPORTED', { detail: format.slice(0, 40) });
   }
+  const signature = field(t, 'signature');
+  const signatureBytes = decodeBase64(signature);
+  if (!signatureBytes) throw new CpxError('TOKEN_MALFORMED', { detail: 'signature (base64)' });
   const fields: TokenFields = {
     format,
     unverifiedCertificate: field(t, 'unverifiedCertificate'),
     algorithm: field(t, 'algorithm'),
-    signature: field(t, 'signature'),
+    signature,
+    signatureBytes,
   };
-  if (!isCanonicalBase64(fields.signature)) {
-    throw new CpxError('TOKEN_MALFORMED', { detail: 'signature (base64)' });
-  }
   return fields;
 }
 
