@@ -162,7 +162,8 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
 
   async function pinCall(req: IncomingMessage, res: ServerResponse, url: URL, sessionId: string, action: string): Promise<void> {
     // The beacon sent when the window goes away carries no custom header: token in the query, Origin when present.
-    if (!trusted(req, pinOrigin, url, action !== 'gone')) return reply(res, 403, { error: { code: 'BAD_REQUEST', message: 'forbidden' } });
+    // Browsers send Origin on POST (not on a same-origin GET), so it is required there.
+    if (!trusted(req, pinOrigin, url, req.method === 'POST' && action !== 'gone')) return reply(res, 403, { error: { code: 'BAD_REQUEST', message: 'forbidden' } });
     if (action === 'request' && req.method === 'GET') {
       const gone = new AbortController();
       res.on('close', () => gone.abort());

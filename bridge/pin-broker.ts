@@ -109,6 +109,8 @@ export class PinBroker implements PinPromptPort {
     if (!req) return 'no-request';
     if (typeof pin !== 'string' || typeof confirmFinalTry !== 'boolean') return 'malformed';
     if (req.pinpad ? pin !== '' : !isPinWellFormed(pin)) return 'malformed';
+    // As in the Electron dialog: the final try goes to the card only with the user's explicit confirmation.
+    if (req.finalTry && confirmFinalTry !== true) return 'malformed';
     const bytes = new Uint8Array(pin.length);
     for (let i = 0; i < pin.length; i++) bytes[i] = pin.charCodeAt(i);
     s.answer({ pin: bytes, confirmFinalTry });

@@ -72,8 +72,8 @@ export function holderName(card: CardInfo | null): string {
   return h ? `${h.givenName} ${h.surname}`.trim() : '';
 }
 
-/** The national identifier as the account page writes it, e.g. `FINESS 30B0238838/CPET00001`, `RPPS 99700012345`. */
+/** The national identifier as the account page ("Id nationaux") writes it: idNat with its prefix digit, then its kind. */
 export function nationalIdText(card: CardInfo | null): string {
   const n = card?.holder?.nationalId;
-  return n ? `${n.type} ${n.id}` : '';
+  return n ? `${n.raw} (${n.type})` : '';
 }

@@ -21,6 +21,9 @@ export type Screen =
   | { name: 'done'; flow: Flow; result: LoggedIn }
   | { name: 'error'; flow: Flow; error: ErrorBody; from: Place; retry: (() => void) | null };
 
+/** Errors the user fixes in the form (or elsewhere): sending the same request again would fail the same way. */
+const NOT_BY_RETRYING = new Set(['CREDENTIALS_INVALID', 'PROFILE_INVALID', 'CARD_NOT_LINKED', 'ACCOUNT_EXISTS']);
+
 const EMPTY_PROFILE: DoctorProfileInput = { specialty: '', email: '', phone: '', mobile: '', address: '', postalCode: '', city: '' };
 
 class AppState {
@@ -160,7 +163,8 @@ class AppState {
     } else {
       const code = r.error.code;
       const retriable = r.error.retriable ?? (isErrorCode(code) && ERRORS[code].retriable);
-      const retry = retriable && code !== 'CARD_NOT_LINKED' ? () => void this.run(flow, from, call) : null;
+      const retry = retriable && !NOT_BY_RETRYING.has(code) ? () => void this.run(flow, from, call) : null;
+      if (code === 'CREDENTIALS_INVALID') this.password = '';
       this.screen = { name: 'error', flow, error: r.error, from, retry };
     }
     // Tries left and lock state changed with the PIN: show them as they are now.

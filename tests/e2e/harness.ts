@@ -1,0 +1,146 @@
+// End-to-end harness: the real UI in Debian's Chromium (playwright-core), through the development bridge, backed by
+// the real card service over the simulator (private state dir) and the reference service (PGlite, demo accounts).
+// Every screen a test reaches is photographed (CPX_SCREENSHOTS) and scanned with axe-core.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startReferenceServer, type ReferenceServer } from '../../bridge/reference-server.ts';
+import { REPO_ROOT, startBridge, type BridgeStack } from '../../bridge/stack.ts';
+import { makeSim, type Sim } from '../helpers/sim.ts';
+
+export const CHROMIUM = process.env.CPX_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const SCREENSHOTS = path.resolve(REPO_ROOT, process.env.CPX_SCREENSHOTS || 'tests/e2e/screenshots');
+export const DEMO_PASSWORD = 'Demo-CPx-2026!';
+export const TEST_PIN = '1234';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface E2EOptions {
+  readers?: number;
+  lang?: 'fr' | 'en';
+  policyDir?: string;
+  /** Start without the reference service (tests that only look at card states). */
+  noService?: boolean;
+  /** Card service environment override (e.g. a missing PKCS#11 module). */
+  cardEnv?: NodeJS.ProcessEnv;
+}
+
+export interface E2E {
+  readonly sim: Sim;
+  readonly server: ReferenceServer | null;
+  readonly bridge: BridgeStack;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Problems the pages reported (CSP violations, uncaught errors): a test ends by asserting there are none. */
+  readonly pageProblems: string[];
+  /** Screenshot + axe scan (0 serious/critical violations) of what `page` shows now. */
+  screen(name: string, page?: Page): Promise<void>;
+  /** The PIN window the next flow opens (the bridge opens it from the main page, on the PIN origin). */
+  nextPinWindow(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
+  const work = mkdtempSync(path.join(tmpdir(), 'cpx-e2e-'));
+  const sim = await makeSim({ readers: opts.readers ?? 1, latency: 'zero' });
+  const cardEnv = { ...process.env, ...sim.env, ...opts.cardEnv };
+  let server: ReferenceServer | null = null;
+  let bridge: BridgeStack | null = null;
+  let browser: Browser | null = null;
+  try {
+    server = opts.noService ? null : await startReferenceServer({ dataDir: path.join(work, 'service'), env: cardEnv });
+    bridge = await startBridge({
+      serviceUrl: server?.url ?? 'http://127.0.0.1:9', dataDir: path.join(work, 'app'), cardEnv, policyDir: opts.policyDir,
+      lang: opts.lang, pollMs: 100, output: () => {},
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  } catch (err) {
+    await bridge?.close();
+    await server?.stop();
+    await sim.cleanup();
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+  const context = await browser.newContext({ viewport: { width: 1024, height: 800 }, locale: opts.lang === 'en' ? 'en-GB' : 'fr-FR' });
+  const pageProblems: string[] = [];
+  const ours = (url: string) => url.startsWith(bridge!.url) || url.startsWith(bridge!.server.pinOrigin);
+  const watch = (p: Page) => {
+    // Only the app's own pages (a tab opened on the service is the service's business).
+    p.on('console', (m) => { if (m.type() === 'error' && ours(p.url())) pageProblems.push(`${p.url()}: ${m.text()}`); });
+    p.on('pageerror', (e) => { if (ours(p.url())) pageProblems.push(`${p.url()}: ${e.message}`); });
+  };
+  context.on('page', watch);
+  const page = await context.newPage();
+  await page.goto(bridge.url);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+
+  const b = bridge;
+  const br = browser;
+  return {
+    sim, server, bridge: b, browser: br, context, page, pageProblems,
+    async screen(name, p = page) {
+      await p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      await assertAccessible(p, name);
+    },
+    async nextPinWindow() {
+      const w = await context.waitForEvent('page', { predicate: (p) => p.url().includes('/pin.html'), timeout: 20_000 });
+      await w.waitForSelector('#pin-heading');
+      return w;
+    },
+    async close() {
+      await context.close().catch(() => {});
+      await br.close().catch(() => {});
+      await b.close().catch(() => {});
+      await server?.stop();
+      await sim.cleanup();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** axe-core in the page (evaluated over the DevTools protocol, so the page's CSP stays as strict as it is). */
+export async function assertAccessible(page: Page, name: string): Promise<void> {
+  const loaded = await page.evaluate('typeof window.axe === "object"');
+  if (!loaded) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious, [], `axe on screen "${name}": ${JSON.stringify(serious, null, 1)}`);
+}
+
+/** Types the PIN in the PIN window and presses Enter, as a user would. */
+export async function typePin(pinPage: Page, pin: string): Promise<void> {
+  const field = pinPage.locator('#pin-input');
+  await field.waitFor();
+  await field.focus();
+  await pinPage.keyboard.type(pin);
+  await pinPage.keyboard.press('Enter');
+}
+
+/** Waits until the card panel shows this status (data-status on its live region: ready, no-card, blocked, …). */
+export async function waitCardStatus(page: Page, status: string): Promise<void> {
+  await page.locator(`.card-status[data-status="${status}"]`).waitFor({ timeout: 20_000 });
+}
+
+/** Fills Espace professionnel and presses "Se connecter" (the PIN window opens next). */
+export async function submitProfessional(page: Page, username: string, password: string): Promise<void> {
+  await page.locator('#pro-username').fill(username);
+  await page.locator('#pro-password').fill(password);
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+}
+
+/** The error screen's code (data-code), once it is shown. */
+export async function errorCode(page: Page): Promise<string | null> {
+  const el = page.locator('.error-screen');
+  await el.waitFor({ timeout: 20_000 });
+  return el.getAttribute('data-code');
+}
