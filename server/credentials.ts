@@ -41,6 +41,13 @@ export class Credentials {
     return { id: account.id, active: account.active };
   }
 
+  /** Forgets counts that can no longer lock anything (quiet for a whole window, lock over). */
+  async purge(): Promise<void> {
+    const now = this.clock();
+    await this.db.query('DELETE FROM credential_failures WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until < $2)',
+      [new Date(now.getTime() - this.policy.windowMs), now]);
+  }
+
   /** Counts one failure; true when it locks the username. */
   private async recordFailure(key: string): Promise<boolean> {
     const now = this.clock();

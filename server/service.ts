@@ -166,9 +166,11 @@ export class AccountService {
     return toAccountPage(row);
   }
 
+  /** Housekeeping (every few minutes): expired nonces and sessions, stale failure counts. The audit log is kept. */
   async purgeExpired(): Promise<void> {
     await this.nonces.purgeExpired();
     await this.db.query('DELETE FROM sessions WHERE expires_at < $1', [this.clock()]);
+    await this.credentials.purge();
   }
 
   private async openSession(q: Queryable, accountId: number, now: Date): Promise<SessionResult> {

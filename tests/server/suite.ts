@@ -220,6 +220,19 @@ export function serviceSuite(kind: DbKind): void {
       assert.equal(r.headers.get('x-frame-options'), 'DENY');
     });
 
+    it('purges expired nonces and sessions and stale failure counts, and keeps the links', async () => {
+      const session = remember(await h.post('/api/auth/card-login', { token: await token('cpe') })).body.session as string;
+      await h.challenge();
+      h.advance(9 * 60 * 60_000);
+      await h.server.service.purgeExpired();
+      const count = async (table: string) => (await h.server.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
+      assert.equal(await count('nonces'), 0);
+      assert.equal(await count('sessions'), 0);
+      assert.equal(await count('credential_failures'), 0);
+      assert.ok(await count('card_links') >= 5);
+      expectError(await h.get('/api/me', { authorization: `Bearer ${session}` }), 'SESSION_INVALID');
+    });
+
     it('keeps no secret in the audit log, and logs challenges, links and logins with their outcome', async () => {
       const rows = await h.server.db.query<{ event: string; outcome: string }>('SELECT * FROM audit_log ORDER BY id');
       const text = JSON.stringify(rows);
