@@ -28,7 +28,9 @@ export async function diagnoseCommand(ctx: CliContext): Promise<number> {
   if (absent.length) ctx.out(`  · ${t.notFoundSummary(absent.length)}`);
   ctx.out();
   ctx.out(t.readersTitle);
-  if (result.readers.length === 0) ctx.out(`  ${t.noReaders}`);
+  // Every candidate that loads would have been chosen: none loaded means no module, so readers are unknown.
+  const loaded = result.modules.some((m) => m.status === 'loaded');
+  if (result.readers.length === 0) ctx.out(`  ${loaded ? t.noReaders : t.readersUnknown}`);
   result.readers.forEach((r, i) => ctx.out(`  ${i}. ${r.name} — ${r.card ? t.readerCard : t.readerEmpty}`));
   if (result.cards.length) {
     ctx.out();
