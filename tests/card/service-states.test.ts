@@ -106,3 +106,21 @@ test('diagnose: the module in use with its C_GetInfo, readers, cards, and advice
   assert.match(d.advice.join('\n'), /expires in \d+ day/);
   sim.remove(0);
 });
+
+test('a module named by policy is the only one tried; a user setting falls back to the next candidates', async (t) => {
+  const missing = path.join(sim.dir, 'policy-module.so');
+  const pinned = await startService({ ...sim.env, CPX_PKCS11_MODULE_ONLY: '0' }, { modulePath: missing, modulePathSource: 'policy' });
+  t.after(() => pinned.close());
+  const state = await pinned.client.request('state', {});
+  assert.equal(state.kind, 'NO_MODULE', 'the simulator in CPX_PKCS11_MODULE is not used behind IT’s back');
+  const d = await pinned.client.request('diagnose', {});
+  assert.deepEqual(d.modules.map((m) => [m.path, m.source]), [[missing, 'policy']]);
+
+  const setting = await startService({ ...sim.env, CPX_PKCS11_MODULE_ONLY: '0' }, { modulePath: missing, modulePathSource: 'setting' });
+  t.after(() => setting.close());
+  const fallback = await setting.client.request('diagnose', {});
+  assert.equal(fallback.modules[0]!.status, 'not-found');
+  assert.equal(fallback.modules[1]!.path, sim.module);
+  assert.equal(fallback.modules[1]!.status, 'loaded');
+  assert.equal((await setting.client.request('state', {})).readers.length, 2);
+});
