@@ -97,7 +97,10 @@ export function decodeCertificate(der: Uint8Array): CertificateFacts {
 }
 
 function decode(der: Uint8Array): CertificateFacts {
-  if (!(der instanceof Uint8Array) || der.length < 16 || der[0] !== 0x30) throw new CpxError('CERT_MALFORMED');
+  // isView, not instanceof: bytes may come from another realm (a frame, a worker, a vm context).
+  if (!ArrayBuffer.isView(der) || !('BYTES_PER_ELEMENT' in der) || der.BYTES_PER_ELEMENT !== 1 || der.length < 16 || der[0] !== 0x30) {
+    throw new CpxError('CERT_MALFORMED');
+  }
   // Parsers ignore bytes after the certificate; accepting them would give one certificate many fingerprints.
   if (outerLength(der) !== der.length) throw new CpxError('CERT_MALFORMED', { detail: 'trailing data' });
   const cert = AsnConvert.parse(der, Certificate);
