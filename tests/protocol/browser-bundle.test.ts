@@ -5,12 +5,15 @@ import assert from 'node:assert/strict';
 import { createContext, runInContext } from 'node:vm';
 import { build } from 'esbuild';
 import { parseCertificate } from '../../protocol/identity.ts';
+import type * as Identity from '../../protocol/identity.ts';
+import type * as Origin from '../../protocol/origin.ts';
+import type * as WebEid from '../../protocol/webeid.ts';
 import { SUBJECTS, makeChain, makeKey, makeLeaf, type TestCert } from '../validator/pki-fixture.ts';
 
 interface Shared {
-  identity: typeof import('../../protocol/identity.ts');
-  origin: typeof import('../../protocol/origin.ts');
-  webeid: typeof import('../../protocol/webeid.ts');
+  identity: typeof Identity;
+  origin: typeof Origin;
+  webeid: typeof WebEid;
 }
 let page: Shared;
 let leaf: TestCert;
