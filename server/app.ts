@@ -84,7 +84,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
 
   const { service } = opts;
-  app.get('/api/health', async () => ({ status: 'ok', db: opts.dbKind }));
+  // Readiness for scripts and load balancers: answers only once the database does.
+  app.get('/api/health', async () => { await service().ping(); return { status: 'ok', db: opts.dbKind }; });
   app.get('/api/regions', async () => opts.regions);
   app.post('/api/auth/challenge', { config: limit(limits.challenge) }, async (req) => await service().challenge(req.ip));
   app.post('/api/cards/link', { config: limit(limits.link), schema: { body: schemas.link } },

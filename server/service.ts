@@ -166,6 +166,14 @@ export class AccountService {
     return toAccountPage(row);
   }
 
+  async ping(): Promise<void> {
+    try {
+      await this.db.query('SELECT 1');
+    } catch (err) {
+      throw new CpxError('SERVICE_UNREACHABLE', { detail: 'base de données' }, { cause: err });
+    }
+  }
+
   /** Housekeeping (every few minutes): expired nonces and sessions, stale failure counts. The audit log is kept. */
   async purgeExpired(): Promise<void> {
     await this.nonces.purgeExpired();
