@@ -18,7 +18,7 @@
   // The host asks for the PIN dialog: it lives on its own origin, so this page cannot read it.
   source.addEventListener('pin:open', (e) => {
     const { url } = JSON.parse(e.data);
-    const w = window.open(url, 'cpx-pin', 'popup,width=480,height=620');
+    const w = window.open(url, '_blank', 'popup,width=480,height=640');
     if (!w) offerPinLink(url);
   });
 
@@ -35,7 +35,7 @@
     Object.assign(bar.style, { position: 'fixed', inset: 'auto 1rem 1rem 1rem', padding: '1rem', background: '#fff4dc', border: '2px solid #e0a526', borderRadius: '8px', zIndex: '100' });
     const a = document.createElement('a');
     a.href = url;
-    a.target = 'cpx-pin';
+    a.target = '_blank';
     a.rel = 'noopener';
     a.textContent = document.documentElement.lang === 'en' ? 'Open the PIN window' : 'Ouvrir la fenêtre « Code porteur »';
     a.addEventListener('click', () => bar.remove());

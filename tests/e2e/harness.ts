@@ -108,11 +108,10 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
 export async function assertAccessible(page: Page, name: string): Promise<void> {
   const loaded = await page.evaluate('typeof window.axe === "object"');
   if (!loaded) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
+  // A string, not a function: this file is compiled without the DOM types.
+  const violations = await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) =>
+    ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`) as
+    { id: string; impact: string; help: string; targets: string[] }[];
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(serious, [], `axe on screen "${name}": ${JSON.stringify(serious, null, 1)}`);
 }
@@ -143,4 +142,9 @@ export async function errorCode(page: Page): Promise<string | null> {
   const el = page.locator('.error-screen');
   await el.waitFor({ timeout: 20_000 });
   return el.getAttribute('data-code');
+}
+
+/** The id of the element that has the keyboard focus. */
+export async function focusedId(page: Page): Promise<string> {
+  return await page.evaluate('document.activeElement ? document.activeElement.id : ""') as string;
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  DEMO_PASSWORD, errorCode, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
+  DEMO_PASSWORD, errorCode, focusedId, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
 } from './harness.ts';
 
 describe('CPE card: link through Espace professionnel, then card login', () => {
@@ -47,7 +47,7 @@ describe('CPE card: link through Espace professionnel, then card login', () => {
     await e.page.getByRole('button', { name: 'Se connecter', exact: true }).click();
     assert.equal(await e.page.locator('#pro-username').getAttribute('aria-invalid'), 'true');
     assert.equal(e.bridge.server.pins.open, false);
-    assert.equal(await e.page.evaluate(() => document.activeElement?.id), 'pro-username');
+    assert.equal(await focusedId(e.page), 'pro-username');
   });
 
   test('a wrong password is said in words, after the PIN', async () => {

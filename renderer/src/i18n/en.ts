@@ -210,6 +210,7 @@ export const en: Messages = {
     help: '4 to 8 digits. It is never stored.',
     tries_one: '{{count}} attempt left.',
     tries_other: '{{count}} attempts left.',
+    wrong: 'Incorrect PIN.',
     finalTry: 'Warning: last attempt. A wrong PIN will block the card; you will then have to unblock it with your PUK.',
     confirmFinal: 'I understand: this is my last attempt',
     digitsOnly: 'The PIN contains digits only.',

@@ -210,6 +210,7 @@ export const fr = {
     help: '4 à 8 chiffres. Il n’est jamais enregistré.',
     tries_one: 'Il vous reste {{count}} essai.',
     tries_other: 'Il vous reste {{count}} essais.',
+    wrong: 'Code porteur incorrect.',
     finalTry: 'Attention : dernier essai. Un code erroné bloquera la carte ; il faudra alors la débloquer avec votre code PUK.',
     confirmFinal: 'J’ai compris : c’est mon dernier essai',
     digitsOnly: 'Le code porteur comporte uniquement des chiffres.',
