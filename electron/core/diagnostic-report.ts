@@ -30,7 +30,7 @@ export interface DiagnosticReport {
   os: { platform: string; release: string; version: string; arch: string; locale: string };
   settings: SettingsView;
   policy: { readFrom: string; problems: string[] };
-  /** As `diagnose` answers, except each card's `pin` (its state) is named `pinState`. */
+  /** As `diagnose` answers, except each card's `pin` (its state) is named `cardLock`. */
   cardService: DiagnoseResult | { error: { code: string; message: string } };
   recentLog: string[];
 }
@@ -39,7 +39,7 @@ export async function buildDiagnosticReport(input: DiagnosticInputs): Promise<Di
   const now = (input.now ?? (() => new Date()))();
   let cardService: DiagnosticReport['cardService'];
   try {
-    cardService = withPinStateRenamed(await input.diagnose());
+    cardService = withCardLock(await input.diagnose());
   } catch (err) {
     const body = toCpxError(err).toBody('en');
     cardService = { error: { code: body.code, message: body.message } };
@@ -63,10 +63,10 @@ export async function buildDiagnosticReport(input: DiagnosticInputs): Promise<Di
 
 /**
  * A card's `pin` field is its PIN *state* (tries left, locked, PIN pad), but the redactor drops every field named
- * like a PIN: renamed so support still sees whether the card is blocked.
+ * like a PIN: renamed `cardLock` so support still sees whether the card is blocked.
  */
-function withPinStateRenamed(d: DiagnoseResult): DiagnoseResult {
-  return { ...d, cards: d.cards.map(({ pin, ...card }) => ({ ...card, pinState: pin })) as unknown as DiagnoseResult['cards'] };
+function withCardLock(d: DiagnoseResult): DiagnoseResult {
+  return { ...d, cards: d.cards.map(({ pin, ...card }) => ({ ...card, cardLock: pin })) as unknown as DiagnoseResult['cards'] };
 }
 
 /** `cpx-link-diagnostic-20260131-142501.json`: sorts by date, and says what it is to whoever receives it. */

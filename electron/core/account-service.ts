@@ -1,0 +1,107 @@
+// The account service as the app sees it: one method per endpoint, every request through one function that
+// (1) refuses any origin that is not the configured service or on IT's allowed list, (2) refuses plain http except
+// on loopback, and (3) turns answers into values or CpxErrors (server error bodies keep their code; no answer at all
+// is SERVICE_UNREACHABLE).
+
+import type { AccountPage, Challenge, Region, SessionResult } from '../../protocol/account.ts';
+import type { WebEidToken } from '../../protocol/card.ts';
+import type { DoctorProfileInput } from '../../protocol/doctor-profile.ts';
+import { CpxError, isErrorCode, type ErrorParams } from '../../protocol/errors.ts';
+import { checkNonce, checkOrigin } from '../../protocol/origin.ts';
+import type { LogPort } from './log.ts';
+import type { HttpMethod, HttpPort } from './ports.ts';
+import { allowedOriginsOf } from './settings.ts';
+import type { SettingValues } from './settings-schema.ts';
+
+type ServiceSettings = Pick<SettingValues, 'serviceUrl' | 'allowedOrigins'>;
+
+export class AccountService {
+  readonly #http: HttpPort;
+  readonly #settings: () => ServiceSettings;
+  readonly #log: LogPort;
+
+  constructor(http: HttpPort, settings: () => ServiceSettings, log: LogPort) {
+    this.#http = http;
+    this.#settings = settings;
+    this.#log = log;
+  }
+
+  /** The service's origin, checked: what the card signs and the only place requests go. */
+  origin(): string {
+    const s = this.#settings();
+    let raw: string;
+    try { raw = new URL(s.serviceUrl).origin; } catch { throw new CpxError('INVALID_ORIGIN', { detail: s.serviceUrl.slice(0, 100) }); }
+    const origin = checkOrigin(raw);
+    assertAllowed(origin, s);
+    return origin;
+  }
+
+  /** The configured service URL (it may carry a base path), without a trailing slash. */
+  baseUrl(): string {
+    this.origin();
+    return this.#settings().serviceUrl.replace(/\/+$/, '');
+  }
+
+  async challenge(): Promise<Challenge> {
+    const c = await this.#call<Challenge>('POST', '/api/auth/challenge', {});
+    checkNonce(c?.nonce);
+    return c;
+  }
+
+  link(token: WebEidToken, nonce: string, username: string, password: string): Promise<SessionResult> {
+    return this.#call('POST', '/api/cards/link', { token, nonce, username, password });
+  }
+
+  createIndependentDoctor(token: WebEidToken, nonce: string, profile: DoctorProfileInput): Promise<SessionResult> {
+    return this.#call('POST', '/api/accounts/independent-doctor', { token, nonce, profile });
+  }
+
+  cardLogin(token: WebEidToken, nonce: string): Promise<SessionResult> {
+    return this.#call('POST', '/api/auth/card-login', { token, nonce });
+  }
+
+  me(session: string): Promise<AccountPage> {
+    return this.#call('GET', '/api/me', undefined, { authorization: `Bearer ${session}` });
+  }
+
+  async regions(): Promise<Region[]> {
+    const body = await this.#call<Region[] | { regions: Region[] }>('GET', '/api/regions');
+    const list = Array.isArray(body) ? body : body?.regions;
+    if (!Array.isArray(list)) throw new CpxError('INTERNAL_ERROR', { detail: 'regions: unexpected answer' });
+    return list;
+  }
+
+  async #call<T>(method: HttpMethod, apiPath: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    const url = this.baseUrl() + apiPath;
+    const host = new URL(url).host;
+    let res;
+    try {
+      res = await this.#http.request(method, url, body, headers);
+    } catch (err) {
+      if (err instanceof CpxError) throw err;
+      const e = err as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
+      const why = String(e.cause?.code ?? e.code ?? e.message ?? 'no answer');
+      this.#log.warn('service.unreachable', { method, path: apiPath, host, why });
+      throw new CpxError('SERVICE_UNREACHABLE', { detail: `${host}: ${why}` }, { cause: err });
+    }
+    this.#log.info('service.answer', { method, path: apiPath, status: res.status });
+    if (res.status >= 200 && res.status < 300) return res.body as T;
+    throw errorFromAnswer(res.status, res.body, host);
+  }
+}
+
+function assertAllowed(origin: string, s: ServiceSettings): void {
+  if (!allowedOriginsOf(s).includes(origin)) throw new CpxError('ORIGIN_NOT_ALLOWED', { detail: origin });
+}
+
+/** `{"error":{"code","message","params"?}}` keeps its code; anything else is judged by its status. */
+export function errorFromAnswer(status: number, body: unknown, host: string): CpxError {
+  const error = (body as { error?: { code?: unknown; params?: unknown } } | null)?.error;
+  if (error && isErrorCode(error.code)) {
+    const params = error.params && typeof error.params === 'object' ? error.params as ErrorParams : {};
+    return new CpxError(error.code, params);
+  }
+  // A proxy or load balancer answering for a service that is down.
+  if (status === 502 || status === 503 || status === 504) return new CpxError('SERVICE_UNREACHABLE', { detail: `${host}: HTTP ${status}` });
+  return new CpxError('INTERNAL_ERROR', { detail: `${host}: HTTP ${status}` });
+}

@@ -1,0 +1,122 @@
+// One card authentication as the user lives it: the service's challenge, the PIN dialog showing who asks and whose
+// card it is, the card signs, and — on a wrong PIN — the dialog again with the error and the tries left. The user
+// types every attempt: nothing is ever retried on their behalf, and a blocked card is never sent a PIN.
+
+import type { CardInfo, WebEidToken } from '../../protocol/card.ts';
+import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
+import type { FlowProgress, PinDialogRequest } from '../../protocol/ipc.ts';
+import type { AccountService } from './account-service.ts';
+import type { LogPort } from './log.ts';
+import type { CardsPort, PinPromptPort } from './ports.ts';
+
+export interface CardAuthContext {
+  cards: CardsPort;
+  pin: PinPromptPort;
+  service: AccountService;
+  log: LogPort;
+  lang: () => Lang;
+  appVersion: string;
+  progress: (step: FlowProgress['step']) => void;
+  /** Aborted when the card leaves the reader or the app closes; its reason is the CpxError to report. */
+  signal: AbortSignal;
+  pinpadTimeoutMs: number;
+  now: () => number;
+}
+
+export interface SignedChallenge { token: WebEidToken; nonce: string; card: CardInfo }
+
+/** A challenge about to expire is replaced before signing, so the user does not type a PIN for a refused nonce. */
+const CHALLENGE_MARGIN_MS = 15_000;
+
+/** Reads the card in `readerIndex` now (PIN state included); NO_CARD when there is none. */
+export async function cardIn(cards: CardsPort, readerIndex: number): Promise<CardInfo> {
+  const list = await cards.request('cards', {});
+  const card = list.find((c, i) => (c.readerIndex ?? i) === readerIndex);
+  if (!card) throw new CpxError('NO_CARD');
+  return card;
+}
+
+export function pinRequestFor(card: CardInfo, requester: string, lang: Lang, timeoutMs: number,
+  previousError?: CpxError): PinDialogRequest {
+  const h = card.holder!;
+  return {
+    requester,
+    holder: { name: `${h.givenName} ${h.surname}`.trim(), cardType: card.cardType, profession: h.profession, cardNumber: card.cardNumber },
+    triesLeft: card.pin.triesLeft,
+    finalTry: card.pin.triesLeft === 1,
+    pinpad: card.pin.pinpad,
+    timeoutMs,
+    lang,
+    ...(previousError ? { previousError: previousError.toBody(lang) } : {}),
+  };
+}
+
+/** `card` is the card as just read from `readerIndex` when the caller has it; read here otherwise. */
+export async function signChallenge(ctx: CardAuthContext, readerIndex: number, initial?: CardInfo): Promise<SignedChallenge> {
+  const { cards, service, log, signal } = ctx;
+  const origin = service.origin();
+  const requester = new URL(origin).host;
+  let card = initial ?? await cardIn(cards, readerIndex);
+  const cardNumber = card.cardNumber;
+  if (!card.holder) throw new CpxError('NO_AUTH_CERTIFICATE');
+
+  ctx.progress('challenge');
+  let challenge = await service.challenge();
+  let previousError: CpxError | undefined;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      throwIfAborted(signal);
+      if (card.pin.locked || card.pin.triesLeft <= 0) throw new CpxError('PIN_LOCKED');
+      ctx.progress('pin');
+      const answer = await ctx.pin.ask(pinRequestFor(card, requester, ctx.lang(), ctx.pinpadTimeoutMs, previousError), signal);
+      throwIfAborted(signal);
+      if (!answer) throw new CpxError('CANCELLED');
+      let pending: Promise<WebEidToken> | undefined;
+      try {
+        if (Date.parse(challenge.expiresAt) - ctx.now() < CHALLENGE_MARGIN_MS) challenge = await service.challenge();
+        ctx.progress('signing');
+        log.info('card.authenticate', { readerIndex, attempt, pinpad: card.pin.pinpad, triesLeft: card.pin.triesLeft });
+        pending = cards.request('authenticate', {
+          readerIndex, origin, nonce: challenge.nonce, pin: answer.pin,
+          confirmFinalTry: answer.confirmFinalTry, appVersion: ctx.appVersion,
+        });
+        const token = await raceAbort(pending, signal, () => { void cards.request('cancel', {}).catch(() => {}); });
+        return { token, nonce: challenge.nonce, card };
+      } catch (err) {
+        const e = toCpxError(err);
+        if (e.code !== 'PIN_INCORRECT' && e.code !== 'PIN_FINAL_TRY' && e.code !== 'PINPAD_TIMEOUT') throw e;
+        log.warn('card.pin-refused', { readerIndex, attempt, code: e.code });
+        previousError = e;
+        // Tries left come from the card itself, read again now: the next dialog shows exactly where the user stands.
+        card = await cardIn(cards, readerIndex);
+        if (card.cardNumber !== cardNumber) throw new CpxError('CARD_REMOVED');
+        if (card.pin.locked || card.pin.triesLeft <= 0) throw new CpxError('PIN_LOCKED');
+      } finally {
+        // Zeroed once the service answered (it has long since copied it): zeroing earlier could race a transport
+        // that serialises the request only once the service process is ready, and send zeros as a PIN.
+        const zero = () => { answer.pin.fill(0); };
+        if (pending) pending.then(zero, zero); else zero();
+      }
+    }
+  } finally {
+    ctx.pin.close?.();
+  }
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof CpxError ? signal.reason : new CpxError('CANCELLED');
+}
+
+/** Settles with `p`, or rejects with the abort reason as soon as `signal` fires (after asking the work to stop). */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => void): Promise<T> {
+  if (signal.aborted) { onAbort(); p.catch(() => {}); return Promise.reject(abortError(signal)); }
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => { onAbort(); reject(abortError(signal)); };
+    signal.addEventListener('abort', stop, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
+function abortError(signal: AbortSignal): CpxError {
+  return signal.reason instanceof CpxError ? signal.reason : new CpxError('CANCELLED');
+}

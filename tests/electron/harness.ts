@@ -1,0 +1,141 @@
+// The real stack under the app controller for these tests: simulated readers (H1) with cards from the test PKI
+// (H2), the real card service in its own process (H4), the real reference account service on PGlite (H5), and a
+// PIN prompt played by a scripted user. Each test file gets its own simulator state, database and user data.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { WatchState } from '../../protocol/card.ts';
+import type { AppEventName, AppEvents, PinDialogRequest } from '../../protocol/ipc.ts';
+import { CardServiceClient } from '../../native/service/client.ts';
+import { forkTransport } from '../../native/service/transport.ts';
+import { startServer, type RunningServer } from '../../server/start.ts';
+import { AppController } from '../../electron/core/controller.ts';
+import { fetchHttp } from '../../electron/core/fetch-http.ts';
+import { FileLogger } from '../../electron/core/log.ts';
+import { linuxPolicyReader } from '../../electron/core/policy.ts';
+import type { PinAnswer, PinPromptPort } from '../../electron/core/ports.ts';
+import { SettingsStore } from '../../electron/core/settings.ts';
+import { makeSim, type Sim } from '../helpers/sim.ts';
+
+export const DEMO_USER = 'demo.etab';
+export const DEMO_PASSWORD = 'Demo-CPx-2026!';
+export const RIGHT_PIN = '1234';
+export const WRONG_PIN = '9876';
+
+/** What the scripted user does when the PIN dialog opens. */
+export type UserMove =
+  | { pin: string; confirmFinalTry?: boolean }
+  | 'cancel'
+  | ((req: PinDialogRequest, signal: AbortSignal) => Promise<PinAnswer | null>);
+
+/** A PIN prompt answered like a person would, one move per dialog; records what each dialog showed. */
+export class ScriptedUser implements PinPromptPort {
+  readonly seen: PinDialogRequest[] = [];
+  readonly given: Uint8Array[] = [];
+  closed = 0;
+  #moves: UserMove[] = [];
+
+  plan(...moves: (string | UserMove)[]): void {
+    this.#moves = moves.map((m) => (typeof m === 'string' && m !== 'cancel' ? { pin: m } : m as UserMove));
+    this.seen.length = 0;
+    this.given.length = 0;
+    this.closed = 0;
+  }
+
+  get movesLeft(): number { return this.#moves.length; }
+
+  async ask(req: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
+    this.seen.push(structuredClone(req));
+    const move = this.#moves.shift();
+    if (!move) throw new Error(`the PIN dialog opened once more than the user expected (${this.seen.length} times)`);
+    if (move === 'cancel') return null;
+    if (typeof move === 'function') return move(req, signal);
+    const pin = new TextEncoder().encode(move.pin);
+    this.given.push(pin);
+    return { pin, confirmFinalTry: move.confirmFinalTry ?? req.finalTry };
+  }
+
+  close(): void { this.closed++; }
+}
+
+export interface Stack {
+  sim: Sim;
+  cards: CardServiceClient;
+  server: RunningServer;
+  settings: SettingsStore;
+  log: FileLogger;
+  user: ScriptedUser;
+  controller: AppController;
+  events: { event: AppEventName; payload: unknown }[];
+  opened: string[];
+  dir: string;
+  policyDir: string;
+  logFile: string;
+  /** Waits until the card service reports a state matching `match` (the watcher's pushed events). */
+  waitForState(match: (s: WatchState) => boolean, timeoutMs?: number): Promise<WatchState>;
+  eventsOf<E extends AppEventName>(event: E): AppEvents[E][];
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cpx-app-'));
+  const sim = await makeSim({ readers: 2 });
+  const cards = new CardServiceClient({
+    restartDelaysMs: [0],
+    options: { pollMs: 250 },
+    transport: forkTransport({ env: { ...process.env, ...sim.env, CPX_PKCS11_MODULE_ONLY: '1' }, output: () => {} }),
+  });
+  await cards.start();
+  const server = await startServer({
+    port: 0, dataDir: path.join(dir, 'db'), seed: true,
+    trust: [sim.env.CPX_TEST_TRUST], crl: [sim.env.CPX_TEST_CRL], warn: () => {},
+  });
+  const policyDir = path.join(dir, 'policies');
+  const settings = await SettingsStore.open({
+    userFile: path.join(dir, 'user', 'settings.json'),
+    policy: linuxPolicyReader(policyDir),
+    defaults: { serviceUrl: server.url },
+  });
+  const logFile = path.join(dir, 'logs', 'cpx-link.log');
+  const log = new FileLogger({ file: logFile, level: () => 'debug' });
+  const user = new ScriptedUser();
+  const opened: string[] = [];
+  const controller = new AppController({
+    cards, http: fetchHttp(), pin: user, settings, log, appVersion: '0.1.0-test',
+    system: {
+      openExternal: async (url) => { opened.push(url); },
+      chooseSavePath: async (name) => path.join(dir, 'reports', name),
+    },
+  });
+  const events: { event: AppEventName; payload: unknown }[] = [];
+  controller.subscribe((event, payload) => events.push({ event, payload }));
+
+  return {
+    sim, cards, server, settings, log, user, controller, events, opened, dir, policyDir, logFile,
+    waitForState(match, timeoutMs = 10_000) {
+      if (cards.lastState && match(cards.lastState)) return Promise.resolve(cards.lastState);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { cards.off('state', on); reject(new Error(`no matching card state within ${timeoutMs} ms`)); }, timeoutMs);
+        const on = (s: WatchState) => { if (match(s)) { clearTimeout(timer); cards.off('state', on); resolve(s); } };
+        cards.on('state', on);
+      });
+    },
+    eventsOf: <E extends AppEventName>(event: E) => events.filter((e) => e.event === event).map((e) => e.payload as AppEvents[E]),
+    async close() {
+      controller.dispose();
+      await cards.close();
+      await server.close();
+      log.close();
+      await sim.cleanup();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A card of `profile` in `reader`, seen by the card service. */
+export async function insertCard(stack: Stack, profile: string, reader = 0): Promise<string> {
+  const card = await stack.sim.insert(profile, reader);
+  await stack.waitForState((s) => s.cards.some((c) => c.readerIndex === reader && c.cardNumber === card.cardNumber));
+  return card.cardNumber;
+}
