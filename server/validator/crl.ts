@@ -45,17 +45,34 @@ function expect(t: Tlv, tag: number, what: string): Tlv {
   return t;
 }
 
+/** UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSS[.f]Z, read digit by digit (CRLs hold one per entry). */
 function time(buf: Uint8Array, t: Tlv): Date {
-  const s = String.fromCharCode(...buf.subarray(t.content, t.end));
-  const m = t.tag === 0x17
-    ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
-    : t.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(s) : null;
-  if (!m) throw new Error('bad time');
-  let year = Number(m[1]);
-  if (t.tag === 0x17) year += year < 50 ? 2000 : 1900;
-  const d = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-  if (Number.isNaN(d.getTime())) throw new Error('bad time');
-  return d;
+  let p = t.content;
+  const end = t.end;
+  const digits = (n: number) => {
+    let v = 0;
+    for (let i = 0; i < n; i++, p++) {
+      const d = buf[p]! - 48;
+      if (p >= end || d < 0 || d > 9) throw new Error('bad time');
+      v = v * 10 + d;
+    }
+    return v;
+  };
+  let year: number;
+  if (t.tag === 0x17) {
+    year = digits(2);
+    year += year < 50 ? 2000 : 1900;
+  } else if (t.tag === 0x18) {
+    year = digits(4);
+  } else {
+    throw new Error('bad time');
+  }
+  const month = digits(2), day = digits(2), hour = digits(2), minute = digits(2), second = digits(2);
+  if (t.tag === 0x18 && buf[p] === 0x2e) for (p++; p < end && buf[p]! >= 48 && buf[p]! <= 57; p++);
+  if (p !== end - 1 || buf[p] !== 0x5a || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    throw new Error('bad time');
+  }
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
 }
 
 const isTime = (t: Tlv) => t.tag === 0x17 || t.tag === 0x18;
