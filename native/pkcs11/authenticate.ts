@@ -42,7 +42,8 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
     tokenFlags: () => m.token(slot.handle).flags,
   };
   try {
-    const token = m.token(slot.handle);
+    // The slot was just listed under the same lock: its token info is current.
+    const token = slot.token ?? m.token(slot.handle);
     const pinState = pinStateFromFlags(token.flags);
     ctx.pinpad = pinState.pinpad;
     ctx.triesBefore = pinState.triesLeft;

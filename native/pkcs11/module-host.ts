@@ -32,6 +32,8 @@ export interface SlotView {
   name: string;
   /** A token is present and initialised (SoftHSM's spare uninitialised slot counts as an empty reader). */
   cardPresent: boolean;
+  /** The token info read to decide `cardPresent` (null when none could be read): callers need not read it again. */
+  token: TokenView | null;
 }
 
 export interface TokenView {
@@ -82,9 +84,11 @@ export class LoadedModule {
     return handles.map((handle, index) => {
       const info = this.lib.C_GetSlotInfo(handle);
       let cardPresent = (info.flags & CKF.TOKEN_PRESENT) !== 0;
+      let token: TokenView | null = null;
       if (cardPresent) {
         try {
-          cardPresent = (this.lib.C_GetTokenInfo(handle).flags & CKF.TOKEN_INITIALIZED) !== 0;
+          token = this.token(handle);
+          cardPresent = (token.flags & CKF.TOKEN_INITIALIZED) !== 0;
         } catch (err) {
           // Pulled out between the two calls, or a token the module cannot read: not a usable card.
           const code = ckrOf(err);
@@ -93,7 +97,7 @@ export class LoadedModule {
           cardPresent = code === CKR.TOKEN_NOT_RECOGNIZED || code === CKR.DEVICE_ERROR;
         }
       }
-      return { index, handle, name: info.slotDescription.replace(/\0/g, '').trim(), cardPresent };
+      return { index, handle, name: info.slotDescription.replace(/\0/g, '').trim(), cardPresent, token };
     });
   }
 

@@ -53,7 +53,7 @@ export class CardStore {
   }
 
   private async certificates(m: LoadedModule, slot: SlotView, key: string): Promise<{ token: TokenView; certs: CertObject[] }> {
-    const token = m.token(slot.handle);
+    const token = slot.token ?? m.token(slot.handle);
     const cached = this.bySlot.get(key);
     if (cached && cached.serial === token.serialNumber && cached.label === token.label) return { token, certs: cached.certs };
     const certs = await readCertificates(m, slot.handle);
