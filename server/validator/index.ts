@@ -134,6 +134,8 @@ export class TokenValidator {
 
     const now = this.#clock();
     const nowMs = now.getTime();
+    // An invalid date compares false both ways: it would pass every validity check.
+    if (Number.isNaN(nowMs)) throw new CpxError('INTERNAL_ERROR', { detail: 'horloge du validateur invalide' });
     if (nowMs < e.notBeforeMs) throw new CpxError('CERT_NOT_YET_VALID', { date: e.facts.notBefore.toISOString().slice(0, 10) });
     if (nowMs > e.notAfterMs) throw new CpxError('CERT_EXPIRED', { date: e.notAfterIso.slice(0, 10) });
 

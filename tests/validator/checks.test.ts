@@ -192,6 +192,8 @@ describe('validity at the validator clock', () => {
     await rejectsWith(check(v, token), 'CERT_EXPIRED');
     now = new Date(auth.cert.notBefore.getTime() - 1000);
     await rejectsWith(check(v, token), 'CERT_NOT_YET_VALID');
+    now = new Date('not a date');
+    await rejectsWith(check(v, token), 'INTERNAL_ERROR');
   });
 });
 
