@@ -4,8 +4,11 @@
 // key, C_SignInit + C_Sign over 64 bytes (CKM_SHA256_RSA_PKCS), C_Logout, close — so the difference is what the
 // card service adds: the process boundary, the request checks, reading the token state and certificates, the
 // asynchronous C_Sign. Iterations alternate between the two sides so machine load affects both alike.
+// Each side has its own copy of the token (same key, same serial): SoftHSM2 rewrites its token file at every
+// C_Login, and a second process using the same files would reload the token after each of the other's logins,
+// a cost no smart card has.
 // Lines: raw C_Sign alone (information), raw authentication sequence, service authenticate, then the headline.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -33,7 +36,11 @@ const dir = mkdtempSync(path.join(tmpdir(), 'cpx-bench-sign-'));
 control.initState(dir, { readers: 1 });
 await provisionCard(dir, 'cps-medecin');
 const conf = control.softhsmConfPath(dir);
-process.env.SOFTHSM2_CONF = conf;
+const rawTokens = path.join(dir, 'raw-tokens');
+cpSync(path.join(dir, 'tokens'), rawTokens, { recursive: true });
+const rawConf = path.join(dir, 'raw-softhsm2.conf');
+writeFileSync(rawConf, `directories.tokendir = ${rawTokens}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+process.env.SOFTHSM2_CONF = rawConf;
 
 const p11 = new pkcs11js.PKCS11();
 p11.load(SOFTHSM);
