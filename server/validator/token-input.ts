@@ -23,13 +23,15 @@ export function readToken(input: unknown): TokenFields {
       throw new CpxError('TOKEN_MALFORMED', { detail: 'JSON' });
     }
   } else if (typeof input === 'object' && input !== null) {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(input);
-    } catch {
-      throw new CpxError('TOKEN_MALFORMED', { detail: 'JSON' });
+    let length = flatJsonLength(input);
+    if (length === null) {
+      try {
+        length = JSON.stringify(input)?.length ?? 0;
+      } catch {
+        throw new CpxError('TOKEN_MALFORMED', { detail: 'JSON' });
+      }
     }
-    checkSize(text?.length ?? 0);
+    checkSize(length);
     parsed = input;
   } else {
     throw new CpxError('TOKEN_MALFORMED', { detail: 'JSON' });
@@ -54,6 +56,36 @@ export function readToken(input: unknown): TokenFields {
     signatureBytes,
   };
   return fields;
+}
+
+// Characters JSON.stringify would escape (or, for surrogates, might): strings holding none keep their length.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify(o).length without building the text (it costs about as much as an RSA verification) for the usual
+ * token: a plain object of strings, numbers, booleans and nulls with nothing to escape. Null when unsure.
+ */
+export function flatJsonLength(o: object): number | null {
+  if (Array.isArray(o) || typeof (o as { toJSON?: unknown }).toJSON === 'function') return null;
+  const keys = Object.keys(o);
+  if (keys.length === 0) return 2;
+  let length = 1 + 2 * keys.length; // "{" and "}", n colons, n - 1 commas
+  for (const key of keys) {
+    if (NEEDS_ESCAPE.test(key)) return null;
+    const v = (o as Record<string, unknown>)[key];
+    if (typeof v === 'string') {
+      if (NEEDS_ESCAPE.test(v)) return null;
+      length += v.length + 2;
+    } else if (typeof v === 'number' && Number.isFinite(v)) {
+      length += String(v).length;
+    } else if (typeof v === 'boolean' || v === null) {
+      length += String(v).length;
+    } else {
+      return null;
+    }
+    length += key.length + 2;
+  }
+  return length;
 }
 
 function checkSize(length: number): void {
