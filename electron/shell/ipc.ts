@@ -23,7 +23,8 @@ export function isAllowedSender(event: IpcMainInvokeEvent, allowed: AllowedSende
   const contents = allowed.contents();
   const frame = event.senderFrame;
   if (!contents || contents.isDestroyed() || event.sender !== contents || !frame) return false;
-  if (frame !== contents.mainFrame) return false;
+  // The top frame of that window only: an iframe, whatever it shows, is not our page.
+  if (frame.parent !== null) return false;
   const url = frame.url.replace(/[?#].*$/, '');
   return url === allowed.page;
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { app, dialog, Menu, shell, type BrowserWindow } from 'electron';
+import type { PinDialogRequest } from '../../protocol/ipc.ts';
 import { CardServiceClient } from '../../native/service/client.ts';
 import { AppController } from '../core/controller.ts';
 import { FileLogger } from '../core/log.ts';
@@ -85,10 +86,11 @@ async function start(): Promise<void> {
   if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
 
   const openMainWindow = () => {
-    mainWindow = createMainWindow({ preload: bundle('preload-main.cjs') });
+    mainWindow = createMainWindow({ preload: bundle('preload-main.cjs'), log });
     mainWindow.on('closed', () => { mainWindow = null; });
   };
   registerAppIpc(controller, () => mainWindow?.webContents ?? null, log);
+  if (devEnv('CPX_SHELL_TEST_HOOKS') === '1') exposeShellTestHooks(pin);
   openMainWindow();
   void cards.start().catch((err: unknown) => log.error('card-service.start-failed', { err }));
 
@@ -114,4 +116,23 @@ async function start(): Promise<void> {
       app.quit();
     });
   });
+}
+
+/**
+ * For tests/electron/shell.test.ts only (never in a packaged app): opens the PIN dialog without a card, so the
+ * dialog's isolation can be checked where the card service cannot load a module. Answers what was typed as its shape
+ * (length, digits only), never as the PIN itself.
+ */
+function exposeShellTestHooks(pin: PinDialog): void {
+  (globalThis as { __cpxShellTest?: unknown }).__cpxShellTest = {
+    async askPin(request: PinDialogRequest) {
+      const answer = await pin.ask(request, new AbortController().signal);
+      if (!answer) return null;
+      const shape = { length: answer.pin.length, digitsOnly: answer.pin.every((b) => b >= 0x30 && b <= 0x39),
+        confirmFinalTry: answer.confirmFinalTry };
+      answer.pin.fill(0);
+      return shape;
+    },
+    closePin: () => pin.close(),
+  };
 }

@@ -64,7 +64,7 @@ export class PinDialog implements PinPromptPort {
 
   #ensureWindow(): void {
     if (this.#window && !this.#window.isDestroyed()) { this.#window.focus(); return; }
-    const win = createPinWindow({ parent: this.#parent(), preload: this.#preload });
+    const win = createPinWindow({ parent: this.#parent(), preload: this.#preload, log: this.#log });
     win.on('closed', () => {
       if (this.#window === win) { this.#window = null; this.#waiting = []; this.#settle(null); }
     });

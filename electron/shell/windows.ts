@@ -59,7 +59,7 @@ function openIfAllowed(url: string, checkLink: ExternalLinkCheck, log: LogPort):
   }
 }
 
-export interface MainWindowOptions { preload: string }
+export interface MainWindowOptions { preload: string; log: LogPort }
 
 export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
   const win = new BrowserWindow({
@@ -74,11 +74,11 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     webPreferences: secureWebPreferences(opts.preload),
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(MAIN_PAGE);
+  win.loadURL(MAIN_PAGE).catch((err: unknown) => opts.log.error('ui.load-failed', { page: 'main', err }));
   return win;
 }
 
-export interface PinWindowOptions { parent: BrowserWindow | null; preload: string }
+export interface PinWindowOptions { parent: BrowserWindow | null; preload: string; log: LogPort }
 
 /** Small, modal to the main window, not resizable: it only asks for the PIN. */
 export function createPinWindow(opts: PinWindowOptions): BrowserWindow {
@@ -98,6 +98,6 @@ export function createPinWindow(opts: PinWindowOptions): BrowserWindow {
     webPreferences: secureWebPreferences(opts.preload),
   });
   win.once('ready-to-show', () => { win.show(); win.focus(); });
-  void win.loadURL(PIN_PAGE);
+  win.loadURL(PIN_PAGE).catch((err: unknown) => opts.log.error('ui.load-failed', { page: 'pin', err }));
   return win;
 }

@@ -1,0 +1,193 @@
+// Packaging: the esbuild bundles build and the card service bundle really runs (over the simulator); the
+// electron-builder configuration passes electron-builder's own schema with the fuses and the per-machine MSI; the
+// ADMX/ADML templates cover every setting under the registry names the app reads.
+import assert from 'node:assert/strict';
+import { execFile, fork } from 'node:child_process';
+import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { CardServiceClient } from '../../native/service/client.ts';
+import type { ServiceTransport } from '../../native/service/transport.ts';
+import { coerceSetting, SETTING_KEYS, settingKeyOf } from '../../electron/core/settings-schema.ts';
+import { resolveAppFile } from '../../electron/shell/app-files.ts';
+import { makeSim } from '../helpers/sim.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const require = createRequire(path.join(root, 'package.json'));
+let dist: string;
+
+before(async () => {
+  dist = await mkdtemp(path.join(tmpdir(), 'cpx-dist-'));
+  await promisify(execFile)(process.execPath, [path.join(root, 'build/bundle.mjs'), '--dist', dist], { cwd: root });
+});
+after(async () => { await rm(dist, { recursive: true, force: true }); });
+
+const requiresOf = (file: string) => [...new Set([...readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+const isBuiltin = (m: string) => m.startsWith('node:') || require('node:module').builtinModules.includes(m);
+
+describe('bundles', () => {
+  test('main, both preloads and the card service are bundled; only Electron, Node built-ins and pkcs11js stay outside', () => {
+    for (const f of ['main.cjs', 'preload-main.cjs', 'preload-pin.cjs', 'card-service.cjs']) {
+      assert.ok(existsSync(path.join(dist, 'electron', f)), f);
+    }
+    assert.deepEqual(requiresOf(path.join(dist, 'electron/preload-main.cjs')), ['electron']);
+    assert.deepEqual(requiresOf(path.join(dist, 'electron/preload-pin.cjs')), ['electron']);
+    assert.deepEqual(requiresOf(path.join(dist, 'electron/main.cjs')).filter((m) => !isBuiltin(m)), ['electron']);
+    assert.deepEqual(requiresOf(path.join(dist, 'electron/card-service.cjs')).filter((m) => !isBuiltin(m)), ['pkcs11js']);
+  });
+
+  test('each preload exposes exactly one object: window.cpx for the main window, window.cpxPin for the PIN dialog', () => {
+    const exposed = (f: string) => [...readFileSync(path.join(dist, 'electron', f), 'utf8').matchAll(/exposeInMainWorld\("(\w+)"/g)].map((m) => m[1]);
+    assert.deepEqual(exposed('preload-main.cjs'), ['cpx']);
+    assert.deepEqual(exposed('preload-pin.cjs'), ['cpxPin']);
+  });
+
+  test('dist/app holds what ships: the bundles, its own package.json, pkcs11js with its native binary', () => {
+    const app = path.join(dist, 'app');
+    const pkg = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8'));
+    assert.equal(pkg.main, 'main.cjs');
+    assert.equal(pkg.productName, 'CPx Link');
+    assert.deepEqual(Object.keys(pkg.dependencies), ['pkcs11js']);
+    assert.ok(existsSync(path.join(app, 'node_modules/pkcs11js/build/Release/pkcs11.node')), 'pkcs11js binary');
+    assert.ok(existsSync(path.join(app, 'node_modules/pkcs11js/binding.gyp')), 'pkcs11js sources for the Electron rebuild');
+    assert.ok(!existsSync(path.join(app, 'node_modules/fastify')), 'server dependencies do not ship');
+  });
+
+  test('the bundled card service runs on its own: reads a simulated card and signs a challenge', async () => {
+    const sim = await makeSim({ readers: 1 });
+    const transport: ServiceTransport = {
+      start(options) {
+        const child = fork(path.join(dist, 'electron/card-service.cjs'), [JSON.stringify(options)], {
+          execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+          env: { ...process.env, ...sim.env, CPX_PKCS11_MODULE_ONLY: '1', NODE_PATH: path.join(root, 'node_modules') },
+        });
+        return {
+          get pid() { return child.pid; },
+          send: (msg) => { child.send(msg as never); },
+          onMessage: (cb) => { child.on('message', cb); },
+          onExit: (cb) => { child.on('exit', (code, signal) => cb({ code, signal })); },
+          kill: () => { child.kill('SIGKILL'); },
+        };
+      },
+    };
+    const client = new CardServiceClient({ transport, restart: false });
+    try {
+      await sim.insert('cps-medecin', 0);
+      await client.start();
+      const cards = await client.request('cards', {});
+      assert.equal(cards[0]?.holder?.surname, 'BERNARD');
+      const origin = 'https://orientation.sante-centre.fr';
+      const nonce = randomBytes(32).toString('base64');
+      const token = await client.request('authenticate', { readerIndex: 0, origin, nonce, pin: new TextEncoder().encode('1234') });
+      const h = (s: string) => createHash('sha256').update(s).digest();
+      const cert = new X509Certificate(Buffer.from(token.unverifiedCertificate, 'base64'));
+      assert.ok(verify('sha256', Buffer.concat([h(origin), h(nonce)]), cert.publicKey, Buffer.from(token.signature, 'base64')), 'signature verifies');
+    } finally {
+      await client.close();
+      await sim.cleanup();
+    }
+  });
+});
+
+describe('electron-builder configuration', () => {
+  test('passes electron-builder\'s schema; MSI per machine, silent-friendly; fuses locked down; asar with native code unpacked', async () => {
+    const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config');
+    const { DebugLogger } = require('builder-util');
+    const quiet = console.log;
+    let cfg;
+    try {
+      console.log = () => {};
+      cfg = await getConfig(root, path.join(root, 'build/electron-builder.yml'), null);
+      await validateConfiguration(cfg, new DebugLogger(false));
+    } finally {
+      console.log = quiet;
+    }
+    assert.equal(cfg.appId, 'fr.cpxlink.app');
+    assert.equal(cfg.productName, 'CPx Link');
+    assert.equal(cfg.directories.app, 'dist/app');
+    assert.equal(cfg.asar, true);
+    assert.deepEqual(cfg.asarUnpack, ['**/*.node']);
+    assert.deepEqual(cfg.win.target, [{ target: 'msi', arch: ['x64'] }]);
+    assert.equal(cfg.msi.perMachine, true);
+    assert.equal(cfg.msi.oneClick, true);
+    assert.equal(cfg.msi.runAfterFinish, false);
+    assert.match(cfg.msi.upgradeCode, /^[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}$/);
+    assert.deepEqual({
+      runAsNode: cfg.electronFuses.runAsNode,
+      enableNodeOptionsEnvironmentVariable: cfg.electronFuses.enableNodeOptionsEnvironmentVariable,
+      enableNodeCliInspectArguments: cfg.electronFuses.enableNodeCliInspectArguments,
+      enableEmbeddedAsarIntegrityValidation: cfg.electronFuses.enableEmbeddedAsarIntegrityValidation,
+      onlyLoadAppFromAsar: cfg.electronFuses.onlyLoadAppFromAsar,
+      enableCookieEncryption: cfg.electronFuses.enableCookieEncryption,
+      grantFileProtocolExtraPrivileges: cfg.electronFuses.grantFileProtocolExtraPrivileges,
+    }, {
+      runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true, onlyLoadAppFromAsar: true, enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+});
+
+describe('group policy templates', () => {
+  const admx = readFileSync(path.join(root, 'build/policies/windows/CPxLink.admx'), 'utf8');
+  const adml = {
+    'fr-FR': readFileSync(path.join(root, 'build/policies/windows/fr-FR/CPxLink.adml'), 'utf8'),
+    'en-US': readFileSync(path.join(root, 'build/policies/windows/en-US/CPxLink.adml'), 'utf8'),
+  };
+  const policies = [...admx.matchAll(/<policy name="(\w+)"[^>]*key="([^"]+)"[^>]*>([\s\S]*?)<\/policy>/g)]
+    .map(([, name, key, body]) => ({ name, key, body }));
+
+  test('one policy per setting, under SOFTWARE\\Policies\\CPxLink, machine and user, with a value name the app reads', () => {
+    assert.equal(policies.length, SETTING_KEYS.length);
+    const covered = new Set<string>();
+    for (const p of policies) {
+      assert.equal(p.key, 'SOFTWARE\\Policies\\CPxLink', p.name);
+      assert.match(admx, new RegExp(`<policy name="${p.name}" class="Both"`), p.name);
+      const valueNames = [...p.body.matchAll(/valueName="(\w+)"/g)].map((m) => m[1]);
+      assert.equal(valueNames.length, 1, p.name);
+      const key = settingKeyOf(valueNames[0]);
+      assert.ok(key, `${valueNames[0]} is not a setting`);
+      covered.add(key!);
+      // Every value an enum can write is one the app accepts.
+      for (const [, v] of p.body.matchAll(/<string>([^<]*)<\/string>/g)) {
+        assert.ok(coerceSetting(key!, v).ok, `${p.name}: ${v}`);
+      }
+    }
+    assert.deepEqual([...covered].sort(), [...SETTING_KEYS].sort());
+    assert.match(policies.find((p) => p.name === 'AllowedOrigins')!.body, /<multiText /, 'a list is a REG_MULTI_SZ');
+    assert.match(policies.find((p) => p.name === 'Pkcs11Module')!.body, /expandable="true"/, '%WINDIR% allowed in the module path');
+  });
+
+  test('every string and presentation the ADMX names exists in both the French and the English ADML', () => {
+    const strings = [...admx.matchAll(/\$\(string\.(\w+)\)/g)].map((m) => m[1]);
+    const presentations = [...admx.matchAll(/\$\(presentation\.(\w+)\)/g)].map((m) => m[1]);
+    const elementIds = [...admx.matchAll(/<(?:text|multiText|enum) id="(\w+)"/g)].map((m) => m[1]);
+    for (const [lang, text] of Object.entries(adml)) {
+      for (const id of strings) assert.match(text, new RegExp(`<string id="${id}">`), `${lang}: string ${id}`);
+      for (const id of presentations) assert.match(text, new RegExp(`<presentation id="${id}">`), `${lang}: presentation ${id}`);
+      for (const id of elementIds) assert.match(text, new RegExp(`refId="${id}"`), `${lang}: element ${id}`);
+    }
+  });
+});
+
+test('the app scheme serves files of renderer/dist only', () => {
+  const dir = path.join(root, 'renderer/dist');
+  assert.equal(resolveAppFile(dir, 'cpx-app://ui/index.html'), path.join(dir, 'index.html'));
+  assert.equal(resolveAppFile(dir, 'cpx-app://ui/assets/app.js'), path.join(dir, 'assets/app.js'));
+  assert.equal(resolveAppFile(dir, 'cpx-app://ui/'), path.join(dir, 'index.html'));
+  // Traversal attempts never leave the folder (the URL parser folds some of them back inside it).
+  for (const sneaky of ['cpx-app://ui/../package.json', 'cpx-app://ui/%2e%2e/package.json', 'cpx-app://ui/..%2f..%2fpackage.json',
+    'cpx-app://ui/assets/..%5c..%5c..%5cpackage.json', 'cpx-app://ui/assets/%2e%2e%2f%2e%2e%2f%2e%2e%2fpackage.json']) {
+    const file = resolveAppFile(dir, sneaky);
+    assert.ok(file === null || file.startsWith(dir + path.sep), `${sneaky} → ${file}`);
+  }
+  for (const bad of ['cpx-app://other/index.html', 'file:///etc/passwd', 'cpx-app://ui/secret.txt', 'cpx-app://ui/%00.html',
+    'cpx-app://ui/..%2f..%2fpackage.json']) {
+    assert.equal(resolveAppFile(dir, bad), null, bad);
+  }
+});

@@ -1,0 +1,196 @@
+// The Electron shell itself, driven with Playwright's _electron: window security (no Node, isolation, no webview,
+// CSP, navigation/popups/permissions denied), PIN dialog isolation (window.cpxPin only in the PIN window, window.cpx
+// only in the main window), IPC sender checks (another web contents, even showing our page, is refused), single
+// instance. Runs wherever the Electron binary is installed; skips, saying why, where it is not (this CI machine:
+// ELECTRON_SKIP_BINARY_DOWNLOAD).
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import type { PinDialogRequest } from '../../protocol/ipc.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+/**
+ * The Electron executable, found the way node_modules/electron/index.js finds it but without its side effect
+ * (requiring that module downloads the binary when it is missing).
+ */
+function electronBinary(): string | null {
+  const pkgDir = path.join(root, 'node_modules/electron');
+  let name: string | null = null;
+  try { name = readFileSync(path.join(pkgDir, 'path.txt'), 'utf8').trim(); } catch { /* never installed */ }
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  const candidate = override ? path.join(override, name ?? 'electron') : name ? path.join(pkgDir, 'dist', name) : null;
+  return candidate && existsSync(candidate) ? candidate : null;
+}
+
+const electronPath = electronBinary();
+const SKIP = electronPath ? false
+  : 'Electron binary not installed (node_modules/electron/dist is missing — installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1); '
+    + 'run `node node_modules/electron/install.js` to get it and this suite runs the shell for real';
+
+const PIN_REQUEST: PinDialogRequest = {
+  requester: 'orientation.sante-centre.fr',
+  holder: { name: 'LUCIE BERNARD', cardType: 'CPS', profession: 'Médecin', cardNumber: '2801000016' },
+  triesLeft: 3, finalTry: false, pinpad: false, timeoutMs: 30_000, lang: 'fr',
+};
+
+// Registered as one skipped test (counted in the run's "skipped" total) when there is no binary to drive.
+if (SKIP) test('Electron shell (_electron)', { skip: SKIP }, () => {});
+else describe('Electron shell (_electron)', () => {
+  let tmp: string;
+  let app: ElectronApplication;
+  let main: Page;
+  let env: Record<string, string>;
+  let appDir: string;
+  let xvfb: ChildProcess | null = null;
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), 'cpx-shell-'));
+    if (!existsSync(path.join(root, 'renderer/dist/pin.html'))) {
+      await run(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.ts'], { cwd: root });
+    }
+    await run(process.execPath, [path.join(root, 'build/bundle.mjs'), '--dist', path.join(tmp, 'dist')], { cwd: root });
+    appDir = path.join(tmp, 'dist/app');
+    env = {
+      ...process.env as Record<string, string>,
+      CPX_USER_DATA_DIR: path.join(tmp, 'user-data'),
+      CPX_POLICY_DIR: path.join(tmp, 'policies'),
+      CPX_SERVICE_URL: 'http://127.0.0.1:9',
+      CPX_SHELL_TEST_HOOKS: '1',
+    };
+    if (process.platform === 'linux' && !env.DISPLAY) {
+      const started = await startXvfb();
+      xvfb = started.process;
+      env.DISPLAY = started.display;
+    }
+    app = await _electron.launch({ executablePath: electronPath!, args: electronArgs(appDir), env, timeout: 60_000 });
+    main = await app.firstWindow();
+    await main.waitForLoadState('domcontentloaded');
+  });
+
+  after(async () => {
+    await app?.close().catch(() => {});
+    xvfb?.kill();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('the main window runs our page with no Node, only window.cpx, no webview, and a CSP that blocks eval and inline code', async () => {
+    assert.match(main.url(), /^cpx-app:\/\/ui\/index\.html/);
+    assert.deepEqual(await main.evaluate('[typeof require, typeof process, typeof module, typeof Buffer]'),
+      ['undefined', 'undefined', 'undefined', 'undefined']);
+    assert.deepEqual(await main.evaluate('Object.keys(window.cpx).sort()'), ['invoke', 'on']);
+    assert.equal(await main.evaluate("'cpxPin' in window"), false);
+    assert.equal(await main.evaluate("document.createElement('webview') instanceof HTMLUnknownElement"), true);
+    // Page code cannot eval (no 'unsafe-eval') nor run an injected inline script (no 'unsafe-inline'). Playwright's own
+    // evaluate goes through the DevTools protocol, which the CSP does not govern.
+    assert.equal(await main.evaluate("(() => { try { return String(eval('1 + 1')); } catch { return 'blocked'; } })()"), 'blocked');
+    assert.equal(await main.evaluate(`(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true';
+      document.body.append(s);
+      await new Promise((r) => setTimeout(r, 50));
+      return window.__inlineRan ?? false;
+    })()`), false);
+    assert.equal(await main.evaluate("fetch('https://example.org/').then(() => 'fetched', () => 'blocked')"), 'blocked');
+  });
+
+  test('permissions are refused, popups denied, navigation away refused', async () => {
+    assert.equal(await main.evaluate("navigator.permissions.query({ name: 'geolocation' }).then((p) => p.state)"), 'denied');
+    assert.equal(await main.evaluate('Notification.requestPermission()'), 'denied');
+    assert.equal(await main.evaluate("window.open('https://evil.example.com/') === null"), true);
+    const before = main.url();
+    await main.evaluate("location.href = 'https://evil.example.com/'");
+    // The navigation would have committed by the time a round trip to main comes back.
+    await main.evaluate("window.cpx.invoke('app:snapshot', null)");
+    assert.equal(main.url(), before);
+    const logs = await app.evaluate(({ app: a }) => a.getPath('logs'));
+    const logText = await readFile(path.join(logs, 'cpx-link.log'), 'utf8');
+    assert.match(logText, /ui\.link-refused.*ORIGIN_NOT_ALLOWED/, 'the refused link is logged, not opened');
+  });
+
+  test('the main window\'s single channel answers Results, checks payloads, and cannot reach the PIN channels', async () => {
+    const invoke = (channel: string, request: unknown) =>
+      main.evaluate(`window.cpx.invoke(${JSON.stringify(channel)}, ${JSON.stringify(request)})`) as Promise<{ ok: boolean; error?: { code: string } }>;
+    const snap = await invoke('app:snapshot', null);
+    assert.equal(snap.ok, true);
+    assert.equal((await invoke('account:link', { readerIndex: 0, username: 'x', password: 'y', extra: 1 })).error?.code, 'BAD_REQUEST');
+    assert.equal((await invoke('cpx-pin:submit', '1234')).error?.code, 'BAD_REQUEST');
+    assert.equal((await invoke('cpx-pin:request', null)).error?.code, 'BAD_REQUEST');
+  });
+
+  test('PIN dialog: its own modal child window with window.cpxPin only; the PIN reaches main as digits, never the main window', async () => {
+    const opened = app.waitForEvent('window');
+    const answer = app.evaluate((_e, req) => (globalThis as unknown as { __cpxShellTest: { askPin(r: unknown): Promise<unknown> } })
+      .__cpxShellTest.askPin(req), PIN_REQUEST);
+    const pin = await opened;
+    await pin.waitForLoadState('domcontentloaded');
+    assert.match(pin.url(), /^cpx-app:\/\/ui\/pin\.html/);
+    assert.equal(await pin.evaluate("'cpx' in window"), false);
+    assert.deepEqual(await pin.evaluate('Object.keys(window.cpxPin).sort()'), ['cancel', 'request', 'submit']);
+    assert.deepEqual(await pin.evaluate('[typeof require, typeof process]'), ['undefined', 'undefined']);
+    assert.equal(await main.evaluate("'cpxPin' in window"), false);
+    const windows = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => ({
+      url: w.webContents.getURL(), parent: w.getParentWindow()?.webContents.getURL() ?? null, modal: w.isModal(), resizable: w.isResizable(),
+    })));
+    const pinWin = windows.find((w) => w.url.includes('pin.html'));
+    assert.ok(pinWin, JSON.stringify(windows));
+    assert.match(pinWin!.parent ?? '', /index\.html/);
+    assert.equal(pinWin!.modal, true);
+    assert.equal(pinWin!.resizable, false);
+
+    // Not digits: refused at the door, the question stays open.
+    assert.equal(await pin.evaluate("window.cpxPin.submit('12a4', false).then(() => 'accepted', () => 'refused')"), 'refused');
+    await pin.evaluate("window.cpxPin.submit('1234', false)");
+    assert.deepEqual(await answer, { length: 4, digitsOnly: true, confirmFinalTry: false });
+    await app.evaluate(() => (globalThis as unknown as { __cpxShellTest: { closePin(): void } }).__cpxShellTest.closePin());
+  });
+
+  test('IPC from any other web contents is refused, even one showing our own page', async () => {
+    const preload = path.join(tmp, 'rogue-preload.cjs');
+    await writeFile(preload, "const { contextBridge, ipcRenderer } = require('electron');\n"
+      + "contextBridge.exposeInMainWorld('rogue', { invoke: (...a) => ipcRenderer.invoke(...a) });\n");
+    const opened = app.waitForEvent('window');
+    await app.evaluate(async ({ BrowserWindow }, p) => {
+      const w = new BrowserWindow({ show: false, webPreferences: { preload: p, sandbox: true, contextIsolation: true, partition: 'cpx-ui' } });
+      await w.loadURL('cpx-app://ui/index.html');
+    }, preload);
+    const rogue = await opened;
+    await rogue.waitForLoadState('domcontentloaded');
+    const tryInvoke = (args: string) => rogue.evaluate(`window.rogue.invoke(${args}).then(() => 'served', (e) => e.message)`);
+    assert.match(String(await tryInvoke("'cpx:invoke', 'app:snapshot', null")), /IPC refused/);
+    assert.match(String(await tryInvoke("'cpx-pin:request'")), /IPC refused/);
+    assert.match(String(await tryInvoke("'cpx-pin:submit', new Uint8Array([49, 50, 51, 52]), false")), /IPC refused/);
+    await rogue.close();
+  });
+
+  test('a second launch hands over to the running instance and exits', async () => {
+    const second = spawn(electronPath!, electronArgs(appDir), { env, stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    assert.equal(code, 0);
+    assert.equal(await main.evaluate('document.readyState'), 'complete', 'the first instance is still there');
+  });
+});
+
+function electronArgs(appDir: string): string[] {
+  // Chromium refuses to start as root without its OS sandbox switched off (containers, CI); the renderer sandbox
+  // (webPreferences.sandbox) is unaffected.
+  return [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), appDir];
+}
+
+async function startXvfb(): Promise<{ process: ChildProcess; display: string }> {
+  for (let n = 90; n < 110; n++) {
+    if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
+    const p = spawn('Xvfb', [`:${n}`, '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(`/tmp/.X11-unix/X${n}`); i++) await new Promise((r) => setTimeout(r, 50));
+    if (existsSync(`/tmp/.X11-unix/X${n}`)) return { process: p, display: `:${n}` };
+    p.kill();
+  }
+  throw new Error('no display: Xvfb could not start');
+}
