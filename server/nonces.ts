@@ -26,11 +26,13 @@ type Taken = { nonce: string; expires_at: Date } | undefined;
 
 export class NonceStore {
   private readonly issuer: Batcher<string, Challenge>;
-  private readonly taker: Batcher<string, Taken>;
+  private readonly byDigest: Batcher<string, Taken>;
+  private readonly byNonce: Batcher<string, Taken>;
 
   constructor(private readonly db: Db, private readonly origin: string, private readonly clock: () => Date) {
     this.issuer = new Batcher((clients) => this.issueBatch(clients));
-    this.taker = new Batcher((digests) => this.takeBatch(digests));
+    this.byDigest = new Batcher((digests) => this.takeBatch('digest', digests));
+    this.byNonce = new Batcher((nonces) => this.takeBatch('nonce', nonces));
   }
 
   /** Issues a nonce and records the challenge event in the audit log (concurrent challenges share one statement). */
@@ -52,28 +54,26 @@ export class NonceStore {
     return nonces.map((nonce) => ({ nonce, expiresAt: expiresAt.toISOString() }));
   }
 
-  /** One DELETE for a batch of digests; a digest asked twice in the batch goes to its first asker only. */
-  private async takeBatch(digests: string[]): Promise<Taken[]> {
+  /** One DELETE for a batch of keys; a key asked twice in the batch goes to its first asker only. */
+  private async takeBatch(column: 'digest' | 'nonce', keys: string[]): Promise<Taken[]> {
     const rows = await this.db.query<{ digest: string; nonce: string; expires_at: Date }>(
-      'DELETE FROM nonces WHERE digest = ANY($1::text[]) RETURNING digest, nonce, expires_at', [[...new Set(digests)]]);
-    const found = new Map(rows.map((r) => [r.digest, r]));
-    return digests.map((d) => {
-      const row = found.get(d);
-      found.delete(d);
+      `DELETE FROM nonces WHERE ${column} = ANY($1::text[]) RETURNING digest, nonce, expires_at`, [[...new Set(keys)]]);
+    const found = new Map(rows.map((r) => [r[column], r]));
+    return keys.map((k) => {
+      const row = found.get(k);
+      found.delete(k);
       return row;
     });
   }
 
   /** Takes the nonce out of the store; throws NONCE_UNKNOWN (never issued, or already used) or NONCE_EXPIRED. */
   async consume(nonce: string): Promise<string> {
-    const rows = await this.db.query<{ nonce: string; expires_at: Date }>(
-      'DELETE FROM nonces WHERE nonce = $1 RETURNING nonce, expires_at', [nonce]);
-    return this.checkTaken(rows[0]);
+    return this.checkTaken(await this.byNonce.call(nonce));
   }
 
   /** Same as consume(), finding the nonce by the digest an RS256 signature recovered; null when none matches. */
   async consumeByDigest(digestHex: string): Promise<string | null> {
-    const row = await this.taker.call(digestHex);
+    const row = await this.byDigest.call(digestHex);
     return row ? this.checkTaken(row) : null;
   }
 

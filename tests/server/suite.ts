@@ -100,6 +100,11 @@ export function serviceSuite(kind: DbKind): void {
       assert.equal(ok.length, 1);
       remember(ok[0]!);
       for (const r of answers.filter((x) => x.status !== 200)) expectError(r, 'NONCE_UNKNOWN');
+
+      const nonce = await h.challenge();
+      const explicit = { token: await cards.cpe!.token(h.server.origin, nonce), nonce };
+      const again = await Promise.all(Array.from({ length: 50 }, () => h.post('/api/auth/card-login', explicit)));
+      assert.equal(again.filter((r) => r.status === 200).map(remember).length, 1, 'with the nonce given explicitly too');
     });
 
     it('takes an explicit nonce too, and checks the signature against it', async () => {
