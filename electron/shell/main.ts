@@ -8,6 +8,7 @@ import type { PinDialogRequest } from '../../protocol/ipc.ts';
 import { CardServiceClient } from '../../native/service/client.ts';
 import { AppController } from '../core/controller.ts';
 import { FileLogger } from '../core/log.ts';
+import { nodeTransport } from '../core/node-transport.ts';
 import { LINUX_POLICY_DIR, platformPolicyReader } from '../core/policy.ts';
 import { SettingsStore } from '../core/settings.ts';
 import { SETTING_KEYS } from '../core/settings-schema.ts';
@@ -55,8 +56,13 @@ async function start(): Promise<void> {
     policyProblems: settings.problems().length });
 
   const pkcs11Module = settings.view().pkcs11Module;
+  // In a checkout the PKCS#11 binding is built for Node, not for Electron: CPX_CARD_SERVICE_NODE names a Node to run
+  // the card service with. A packaged app always uses the utility process (its binding is rebuilt for Electron).
+  const workerNode = devEnv('CPX_CARD_SERVICE_NODE');
   const cards = new CardServiceClient({
-    transport: utilityTransport(bundle('card-service.cjs'), log),
+    transport: workerNode
+      ? nodeTransport(bundle('card-service.cjs'), { execPath: workerNode, stderr: (text) => log.info('card-service.stderr', { text: text.trim() }) })
+      : utilityTransport(bundle('card-service.cjs'), log),
     options: {
       appVersion: `cpx-link/${app.getVersion()}`,
       lang: settings.get('language'),

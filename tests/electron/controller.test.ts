@@ -145,6 +145,44 @@ describe('first card login and later logins', () => {
   });
 });
 
+describe('readers and the card service', () => {
+  test('PIN-pad reader: the dialog says so and sends no PIN; the PIN typed on the reader logs in', async () => {
+    await insertCard(s, 'cpe', 0);
+    s.sim.setPinpad(0, true);
+    s.sim.typeOnPinpad(0, RIGHT_PIN);
+    try {
+      s.user.plan({ pin: '' });
+      const loggedIn = expectOk(await s.controller.handle('account:card-login', { readerIndex: 0 }));
+      assert.equal(loggedIn.account.username, DEMO_USER);
+      assert.equal(s.user.seen[0].pinpad, true);
+      assert.equal(s.user.seen[0].timeoutMs, 30_000);
+    } finally {
+      s.sim.setPinpad(0, false);
+    }
+  });
+
+  test('the middleware crashes during a login: SERVICE_CRASHED, the UI is told, the service comes back, nothing retried', async () => {
+    s.sim.injectFault('C_Login', 'abort');
+    const seenBefore = s.eventsOf('card:service').length;
+    const back = new Promise<void>((resolve) => s.cards.once('ready', () => resolve()));
+    s.sim.resetCounters();
+    s.user.plan(RIGHT_PIN);
+    try {
+      expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'SERVICE_CRASHED');
+    } finally {
+      s.sim.injectFault('C_Login', null);
+    }
+    assert.equal(s.user.seen.length, 1, 'the PIN is not asked again, nor resent');
+    await back;
+    const told = s.eventsOf('card:service').slice(seenBefore);
+    assert.deepEqual(told.slice(0, 2), [{ up: false, crashed: true }, { up: true }]);
+    const snap = expectOk(await s.controller.handle('app:snapshot', null));
+    assert.equal(snap.cardServiceUp, true);
+    s.user.plan(RIGHT_PIN);
+    expectOk(await s.controller.handle('account:card-login', { readerIndex: 0 }));
+  });
+});
+
 describe('Espace médecin libéral', () => {
   test('create an independent doctor account with cps-medecin', async () => {
     await insertCard(s, 'cps-medecin', 1);

@@ -2,7 +2,7 @@
 // electron-builder configuration passes electron-builder's own schema with the fuses and the per-machine MSI; the
 // ADMX/ADML templates cover every setting under the registry names the app reads.
 import assert from 'node:assert/strict';
-import { execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { CardServiceClient } from '../../native/service/client.ts';
-import type { ServiceTransport } from '../../native/service/transport.ts';
+import { nodeTransport } from '../../electron/core/node-transport.ts';
 import { coerceSetting, SETTING_KEYS, settingKeyOf } from '../../electron/core/settings-schema.ts';
 import { resolveAppFile } from '../../electron/shell/app-files.ts';
 import { makeSim } from '../helpers/sim.ts';
@@ -58,23 +58,11 @@ describe('bundles', () => {
     assert.ok(!existsSync(path.join(app, 'node_modules/fastify')), 'server dependencies do not ship');
   });
 
-  test('the bundled card service runs on its own: reads a simulated card and signs a challenge', async () => {
+  test('the bundled card service runs in a Node process (the unpackaged app\'s transport): reads a simulated card and signs', async () => {
     const sim = await makeSim({ readers: 1 });
-    const transport: ServiceTransport = {
-      start(options) {
-        const child = fork(path.join(dist, 'electron/card-service.cjs'), [JSON.stringify(options)], {
-          execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-          env: { ...process.env, ...sim.env, CPX_PKCS11_MODULE_ONLY: '1', NODE_PATH: path.join(root, 'node_modules') },
-        });
-        return {
-          get pid() { return child.pid; },
-          send: (msg) => { child.send(msg as never); },
-          onMessage: (cb) => { child.on('message', cb); },
-          onExit: (cb) => { child.on('exit', (code, signal) => cb({ code, signal })); },
-          kill: () => { child.kill('SIGKILL'); },
-        };
-      },
-    };
+    const transport = nodeTransport(path.join(dist, 'electron/card-service.cjs'), {
+      env: { ...process.env, ...sim.env, CPX_PKCS11_MODULE_ONLY: '1', NODE_PATH: path.join(root, 'node_modules') },
+    });
     const client = new CardServiceClient({ transport, restart: false });
     try {
       await sim.insert('cps-medecin', 0);
