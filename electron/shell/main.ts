@@ -26,6 +26,8 @@ const bundle = (name: string) => path.join(here, name);
 const rendererDir = [path.join(here, 'renderer'), path.resolve(here, '../../renderer/dist')].find((d) => existsSync(d))
   ?? path.resolve(here, '../../renderer/dist');
 
+const POLICY_REFRESH_MS = 15 * 60_000;
+
 // Development and test switches. A packaged app ignores them: a user must not be able to point the app at
 // another policy folder or service than IT configured.
 const dev = !app.isPackaged;
@@ -99,6 +101,9 @@ async function start(): Promise<void> {
   if (devEnv('CPX_SHELL_TEST_HOOKS') === '1') exposeShellTestHooks(pin);
   openMainWindow();
   void cards.start().catch((err: unknown) => log.error('card-service.start-failed', { err }));
+  // IT may push a policy while the app runs (GPO refresh): read it again now and then; the UI is told of changes.
+  // A new PKCS#11 module applies at the next start of the app.
+  setInterval(() => { void settings.reload().catch((err: unknown) => log.warn('settings.reload-failed', { err })); }, POLICY_REFRESH_MS).unref();
 
   app.on('second-instance', () => {
     if (!mainWindow) return openMainWindow();
