@@ -51,7 +51,7 @@ test('strict base64 agrees with Buffer on valid input and refuses what Buffer wo
 });
 
 test('pemCertificates reads every certificate of the real IGC-Santé files', () => {
-  const dir = new URL('../validator/fixtures/igc-sante/', import.meta.url).pathname;
+  const dir = new URL('../../../shared/pki/igc-sante/', import.meta.url).pathname;
   const files = readdirSync(dir).filter((f) => f.endsWith('.pem'));
   assert.ok(files.length >= 9);
   const all = pemCertificates(files.map((f) => readFileSync(`${dir}/${f}`, 'utf8')).join('\n'));

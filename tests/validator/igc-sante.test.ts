@@ -8,7 +8,8 @@ import { parseCertificate } from '../../protocol/identity.ts';
 import { SUBJECTS, makeCa, makeChain, makeKey, makeLeaf, makeToken, randomNonce, type TestCa, type TestKey } from './pki-fixture.ts';
 import { ORIGIN, rejectsWith } from './helpers.ts';
 
-const DIR = new URL('./fixtures/igc-sante/', import.meta.url);
+// The real CA certificates as the card PKI publishes them (../shared/pki/igc-sante/, beside the checkout).
+const DIR = new URL('../../../shared/pki/igc-sante/', import.meta.url);
 const files = readdirSync(DIR).filter((f) => f.endsWith('.pem')).sort();
 const pems = files.map((f) => readFileSync(new URL(f, DIR), 'utf8'));
 const nonce = randomNonce();
@@ -51,4 +52,11 @@ test('a forged CA copying the real FORT PERSONNES name is CERT_UNTRUSTED (its si
   const v = new TokenValidator({ trustAnchors: pems, crls: { fetch: false } });
   const e = await rejectsWith(v.validate(makeToken(leaf, ORIGIN, nonce), { origin: ORIGIN, nonce }), 'CERT_UNTRUSTED');
   assert.match(String(e.params.detail), /signature|identifiant de clé/);
+});
+
+test('the anchors the account service ships are the published ones, byte for byte', () => {
+  const shipped = new URL('../../server/config/igc-sante/', import.meta.url);
+  const names = readdirSync(shipped).filter((n) => n.endsWith('.pem'));
+  assert.ok(names.length >= 2, 'no shipped anchors');
+  for (const n of names) assert.equal(readFileSync(new URL(n, shipped), 'utf8'), readFileSync(new URL(n, DIR), 'utf8'), n);
 });
