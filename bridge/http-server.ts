@@ -93,7 +93,7 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
       if (req.method === 'GET' && url.pathname === '/pin.html') return servePage(res, 'pin.html', 'pin');
       if (req.method === 'GET' && url.pathname === '/__bridge/pin-shim.js') return serveFile(res, path.join(SHIM_DIR, 'pin-shim.js'));
       if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return serveAsset(res, url.pathname);
-      const m = /^\/pin\/([\w-]{10,64})\/(request|submit|cancel|gone)$/.exec(url.pathname);
+      const m = /^\/pin\/([\w-]{10,64})\/(request|closed|submit|cancel|gone)$/.exec(url.pathname);
       if (m) return pinCall(req, res, url, m[1]!, m[2]!);
       return reply(res, 404, { error: new CpxError('NOT_FOUND').toBody('en') });
     });
@@ -164,9 +164,14 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
     // The beacon sent when the window goes away carries no custom header: token in the query, Origin when present.
     // Browsers send Origin on POST (not on a same-origin GET), so it is required there.
     if (!trusted(req, pinOrigin, url, req.method === 'POST' && action !== 'gone')) return reply(res, 403, { error: { code: 'BAD_REQUEST', message: 'forbidden' } });
-    if (action === 'request' && req.method === 'GET') {
+    if ((action === 'request' || action === 'closed') && req.method === 'GET') {
       const gone = new AbortController();
       res.on('close', () => gone.abort());
+      if (action === 'closed') {
+        await pins.whenClosed(sessionId, gone.signal);
+        if (!res.writableEnded && !res.destroyed) reply(res, 200, { closed: true });
+        return;
+      }
       const next = await pins.nextRequest(sessionId, gone.signal);
       if (!res.writableEnded && !res.destroyed) reply(res, 200, next ? { request: next } : { closed: true });
       return;

@@ -19,6 +19,8 @@ class PinSession {
   closed = false;
   /** Long-polls from the page waiting for the next request (or for the end). */
   readonly waiters = new Set<(r: PinDialogRequest | null) => void>();
+  /** The page's watch for the end of the operation, which may come while it shows a request (card pulled out). */
+  readonly closeWatchers = new Set<() => void>();
 
   deliver(): void {
     if (this.closed) { for (const w of this.waiters) w(null); this.waiters.clear(); return; }
@@ -42,6 +44,8 @@ class PinSession {
     this.closed = true;
     this.answer(null);
     this.deliver();
+    for (const w of this.closeWatchers) w();
+    this.closeWatchers.clear();
   }
 }
 
@@ -98,6 +102,18 @@ export class PinBroker implements PinPromptPort {
       gone.addEventListener('abort', drop, { once: true });
       s.waiters.add(waiter);
       s.deliver();
+    });
+  }
+
+  /** Resolves when the window should close (at once for an unknown or closed session). */
+  whenClosed(sessionId: string, gone: AbortSignal): Promise<void> {
+    const s = this.#sessions.get(sessionId);
+    if (!s || s.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const watcher = () => { gone.removeEventListener('abort', drop); resolve(); };
+      const drop = () => { s.closeWatchers.delete(watcher); };
+      gone.addEventListener('abort', drop, { once: true });
+      s.closeWatchers.add(watcher);
     });
   }
 

@@ -10,14 +10,22 @@
   try { window.opener = null; } catch { /* already detached */ }
 
   let over = false;
+  function end() {
+    over = true;
+    window.close();
+  }
+  // The host may end the operation while the dialog shows a question (card pulled out, flow over): close then.
+  fetch(`${base}/closed`, { headers: { 'x-cpx-token': token } })
+    .then((res) => (res.ok ? res.json() : null))
+    .then((body) => { if (body && body.closed) end(); }, () => {});
+
   async function request() {
     const res = await fetch(`${base}/request`, { headers: { 'x-cpx-token': token } });
     if (res.status !== 200) throw new Error(`PIN request refused (HTTP ${res.status})`);
     const body = await res.json();
     if (body.request) return body.request;
     // The operation is over: the host closes the dialog, as the Electron shell does.
-    over = true;
-    window.close();
+    end();
     return new Promise(() => {});
   }
 

@@ -125,9 +125,9 @@ export async function typePin(pinPage: Page, pin: string): Promise<void> {
   await pinPage.keyboard.press('Enter');
 }
 
-/** Waits until the card panel shows this status (data-status on its live region: ready, no-card, blocked, …). */
-export async function waitCardStatus(page: Page, status: string): Promise<void> {
-  await page.locator(`.card-status[data-status="${status}"]`).waitFor({ timeout: 20_000 });
+/** Waits until the card panel shows one of these statuses (data-status on its live region: ready, no-card, blocked, …). */
+export async function waitCardStatus(page: Page, ...statuses: string[]): Promise<void> {
+  await page.locator(statuses.map((s) => `.card-status[data-status="${s}"]`).join(', ')).waitFor({ timeout: 20_000 });
 }
 
 /** Fills Espace professionnel and presses "Se connecter" (the PIN window opens next). */

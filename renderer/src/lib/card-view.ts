@@ -44,7 +44,8 @@ export function cardStatus(state: WatchState | null, serviceUp: boolean, readerI
   if (!serviceUp) return { kind: 'service-down', ...none };
   if (!state) return { kind: 'loading', ...none };
   switch (state.kind) {
-    case 'NO_MODULE': return { kind: 'no-module', ...none, detail: state.module?.message };
+    // "Not found" is what the panel already says; a module that failed to load deserves its own explanation.
+    case 'NO_MODULE': return { kind: 'no-module', ...none, detail: state.module?.code === 'MODULE_NOT_FOUND' ? undefined : state.module?.message };
     case 'NO_READER': return { kind: 'no-reader', ...none };
     case 'NO_CARD': return { kind: 'no-card', ...none };
     case 'CARD_REMOVED': return { kind: 'removed', ...none };

@@ -1,0 +1,102 @@
+// Card states that need no account service: no middleware, a card that cannot log in (signature only, expired),
+// two cards at once; and the bridge's own guard rails (token, Origin, Host, the PIN origin kept apart).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startE2E, waitCardStatus, type E2E } from './harness.ts';
+
+describe('no middleware installed', () => {
+  let e: E2E;
+  before(async () => {
+    e = await startE2E({
+      noService: true,
+      cardEnv: { CPX_PKCS11_MODULE: '/opt/santesocial/CPS/lib/libcps3_pkcs11_lux.so.missing', CPX_PKCS11_MODULE_ONLY: '1' },
+    });
+  });
+  after(async () => { await e?.close(); });
+
+  test('says the card software is missing and how to get Cryptolib CPS', async () => {
+    await waitCardStatus(e.page, 'no-module');
+    const panel = await e.page.locator('.card-panel').innerText();
+    assert.match(panel, /Logiciel de la carte introuvable/);
+    assert.match(panel, /Cryptolib CPS/);
+    assert.equal(await e.page.getByRole('button', { name: 'Comment obtenir Cryptolib CPS' }).count(), 1);
+    assert.equal(await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).count(), 0);
+    await e.screen('24-card-no-module');
+    assert.deepEqual(e.pageProblems, []);
+  });
+});
+
+describe('cards that cannot log in, two readers, and the bridge guard rails', () => {
+  let e: E2E;
+  before(async () => { e = await startE2E({ noService: true, readers: 2 }); });
+  after(async () => { await e?.close(); });
+
+  test('a signature-only card: no authentication certificate, no login offered', async () => {
+    await e.sim.insert('sign-only');
+    await waitCardStatus(e.page, 'no-auth');
+    assert.match(await e.page.locator('.card-status').innerText(), /pas de certificat d'authentification/);
+    assert.equal(await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).count(), 0);
+    await e.screen('25-card-no-auth');
+  });
+
+  test('an expired card: the date and what to do', async () => {
+    await e.sim.insert('expired');
+    await waitCardStatus(e.page, 'expired');
+    assert.match(await e.page.locator('.card-status').innerText(), /a expiré le \d+ .* commandez une nouvelle carte/);
+    assert.equal(await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).count(), 0);
+    await e.screen('26-card-expired');
+  });
+
+  test('two cards in two readers: the user picks the one to use', async () => {
+    await e.sim.insert('cps-medecin', 0);
+    await e.sim.insert('cps-pharmacien', 1);
+    await e.page.locator('#reader-choice').waitFor();
+    assert.equal(await e.page.locator('#reader-choice option').count(), 2);
+    await e.page.locator('#reader-choice').selectOption({ index: 1 });
+    await e.page.getByTestId('holder-name').getByText('CAROLE PHARMACH0007512').waitFor();
+    await e.screen('27-two-cards');
+    assert.deepEqual(e.pageProblems, []);
+  });
+
+  test('IPC answers only the page it served: right token, Origin and Host', async () => {
+    const html = await (await fetch(e.bridge.url)).text();
+    const token = /name="cpx-bridge-token" content="([^"]+)"/.exec(html)?.[1];
+    assert.ok(token);
+    const origin = new URL(e.bridge.url).origin;
+    const call = (headers: Record<string, string>, url = `${origin}/ipc/app:snapshot`) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"request":null}' });
+
+    const ok = await call({ 'x-cpx-token': token, origin });
+    assert.equal(ok.status, 200);
+    assert.equal(((await ok.json()) as { ok: boolean }).ok, true);
+    assert.equal((await call({ origin })).status, 403, 'no token');
+    assert.equal((await call({ 'x-cpx-token': 'x'.repeat(token.length), origin })).status, 403, 'wrong token');
+    assert.equal((await call({ 'x-cpx-token': token, origin: 'http://evil.example' })).status, 403, 'foreign Origin');
+    assert.equal((await call({ 'x-cpx-token': token })).status, 403, 'no Origin');
+    assert.equal((await call({ 'x-cpx-token': token, origin }, `${origin}/ipc/no:such-channel`)).status, 404);
+    // A page on another name that resolves to 127.0.0.1 (DNS rebinding) is not served at all.
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const r = request(`${origin}/`, { headers: { host: `rebind.example:${new URL(origin).port}` } }, (res) => { res.resume(); resolve(res.statusCode!); });
+      r.on('error', reject);
+      r.end();
+    });
+    assert.equal(status, 421);
+  });
+
+  test('pages come with a strict CSP and the PIN page lives on its own origin', async () => {
+    const res = await fetch(e.bridge.url);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.notEqual(new URL(e.bridge.server.pinOrigin).origin, new URL(e.bridge.url).origin);
+    // The main page's token does not open the PIN endpoints from the main origin.
+    const html = await res.text();
+    const token = /name="cpx-bridge-token" content="([^"]+)"/.exec(html)![1]!;
+    const submit = await fetch(`${e.bridge.server.pinOrigin}/pin/AAAAAAAAAAAAAAAAAAAAAAAA/submit`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-cpx-token': token, origin: new URL(e.bridge.url).origin },
+      body: '{"pin":"1234","confirmFinalTry":false}',
+    });
+    assert.equal(submit.status, 403);
+  });
+});
