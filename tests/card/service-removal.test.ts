@@ -6,8 +6,12 @@ import { makeSim, type ProvisionedCard, type Sim } from '../helpers/sim.ts';
 import { newNonce, pinBytes, startService, tokenVerifies, withTimeout, type Harness } from './harness.ts';
 
 const ORIGIN = 'https://example.org';
-const LOGIN_MS = 60;
-const SIGN_MS = 60;
+// The simulator spends these inside C_Login (before checking the PIN) and C_Sign (before signing). The removal is
+// triggered once the call is seen entered (simulator counters), a random part of the way in, leaving a margin for
+// timers that fire late on a loaded machine.
+const LOGIN_MS = 100;
+const SIGN_MS = 100;
+const MARGIN_MS = 50;
 const TRIALS = 100;
 
 let sim: Sim;
@@ -34,6 +38,15 @@ function rng(seed: number) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once the simulator has received one more call of `fn` than `before` counted. */
+async function entered(fn: string, before: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((sim.counters()[fn] ?? 0) <= before) {
+    if (Date.now() > deadline) throw new Error(`${fn} never called`);
+    await sleep(1);
+  }
+}
+
 test(`card pulled out at a random moment, ${TRIALS} trials`, async () => {
   const seed = Number(process.env.CPX_REMOVAL_SEED ?? Date.now() % 100_000);
   const random = rng(seed);
@@ -54,10 +67,10 @@ test(`card pulled out at a random moment, ${TRIALS} trials`, async () => {
       await sleep(random() * 5);
       request = svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
     } else {
+      const fn = phase === 'login' ? 'C_Login' : 'C_Sign';
       request = svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
-      // Login sleeps LOGIN_MS then checks the PIN; signing sleeps SIGN_MS: aim inside each window.
-      const at = phase === 'login' ? 5 + random() * (LOGIN_MS - 15) : LOGIN_MS + 15 + random() * (SIGN_MS - 25);
-      await sleep(at);
+      await entered(fn, c0[fn] ?? 0);
+      await sleep(random() * ((phase === 'login' ? LOGIN_MS : SIGN_MS) - MARGIN_MS));
       sim.remove(0);
     }
     const result = await withTimeout(request.then(() => 'OK', (e: { code?: string }) => e.code ?? String(e)), 10_000, `trial ${i} (seed ${seed}, ${phase})`);
