@@ -70,6 +70,8 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
       login(m, session.handle, pinState.pinpad ? new Uint8Array(0) : input.pin);
       let loggedIn = true;
       try {
+        // C_Login blocked this process (a PIN-pad wait can last seconds): let a cancel that arrived meanwhile be read.
+        await afterPendingIo();
         if (input.isCancelled()) throw new CpxError('CANCELLED');
         ctx.phase = 'sign';
         // The key is chosen by the authentication certificate's CKA_ID only: the signature key (nonRepudiation)
@@ -97,6 +99,14 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
   } finally {
     input.pin.fill(0);
   }
+}
+
+/**
+ * Resolves after the event loop has gone through its I/O phase once: the first setImmediate runs in this turn's
+ * check phase (before any new message is read), the second in the next turn's, after its poll phase.
+ */
+function afterPendingIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 const CKA_CLASS = 0x0;

@@ -155,3 +155,26 @@ test('two concurrent requests are serialised: both sign, each with its own login
     sim.setLatency({ loginMs: 0, signMs: 0 });
   }
 });
+
+test('cancel: a queued authentication ends before touching the card, one inside C_Login stops before signing', async () => {
+  sim.remove(0);
+  await sim.insert('cps-medecin', 0);
+  sim.setLatency({ loginMs: 200, signMs: 0 });
+  try {
+    const before = logins();
+    const signsBefore = sim.counters().C_Sign ?? 0;
+    const first = errorCode(auth('1234'));
+    const second = errorCode(auth('1234'));
+    // Sent while the first is inside C_Login: answered at once (not queued behind the lock).
+    while ((sim.counters().C_Login ?? 0) === before) await new Promise((r) => setTimeout(r, 2));
+    const cancelled = await svc.client.request('cancel', {});
+    assert.equal(cancelled.cancelled, true);
+    assert.equal(await first, 'CANCELLED', 'stopped after C_Login returned, before signing');
+    assert.equal(await second, 'CANCELLED');
+    assert.equal(logins() - before, 1, 'the queued one never reached C_Login');
+    assert.equal((sim.counters().C_Sign ?? 0) - signsBefore, 0);
+    assert.equal(await triesLeft(), 3);
+  } finally {
+    sim.setLatency({ loginMs: 0 });
+  }
+});
