@@ -80,7 +80,7 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
   const host = cfg.host ?? '127.0.0.1';
   const https = cfg.tls ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : null;
   if (!https && !isLoopback(host.includes(':') ? `[${host}]` : host)) {
-    throw new Error(`plain http is only served on loopback: give --tls-cert and --tls-key to listen on ${host}`);
+    throw new Error(`http sans TLS n'est servi qu'en local (loopback) : donnez --tls-cert et --tls-key pour écouter sur ${host}`);
   }
   if (cfg.origin) checkOrigin(cfg.origin);
   const regions = loadRegions(cfg.regionsFile);

@@ -2,11 +2,19 @@
 // statements run one at a time and a transaction holds the database exclusively until it ends.
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataDir } from './dir-lock.ts';
 import type { Db, Executor, Row } from './types.ts';
 
 export async function openPglite(dataDir: string): Promise<Db> {
   mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  const unlock = lockDataDir(dataDir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const query = async <T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> =>
     (await db.query<T>(sql, params as unknown[])).rows;
   return {
@@ -19,6 +27,8 @@ export async function openPglite(dataDir: string): Promise<Db> {
       }));
     },
     async exec(sql: string) { await db.exec(sql); },
-    async close() { await db.close(); },
+    async close() {
+      try { await db.close(); } finally { unlock(); }
+    },
   };
 }

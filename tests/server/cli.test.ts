@@ -81,7 +81,7 @@ describe('npm run server', () => {
   });
 
   it('refuses plain http on a non-loopback address', async () => {
-    await assert.rejects(startMain(['--port', '0', '--host', '0.0.0.0', '--data-dir', temp()], pkiEnv), /only served on loopback/);
+    await assert.rejects(startMain(['--port', '0', '--host', '0.0.0.0', '--data-dir', temp()], pkiEnv), /qu'en local \(loopback\)/);
   });
 
   it('serves HTTPS with HSTS given a certificate and key, and opens CORS to the one allowed origin', async () => {

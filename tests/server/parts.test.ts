@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEMO_COMPANY, DEMO_ESTABLISHMENT, PROFILES } from '../../native/sim/profiles.ts';
 import { Batcher } from '../../server/batcher.ts';
+import { lockDataDir } from '../../server/db/dir-lock.ts';
 import { parseArgs, toConfig } from '../../server/cli-options.ts';
 import { nonceDigest } from '../../server/nonces.ts';
 import { parseForRecovery, recoverRs256Digest, signatureMatches } from '../../server/nonce-recovery.ts';
@@ -164,3 +165,19 @@ describe('batcher', () => {
   });
 });
 
+
+describe('PGlite data directory lock', () => {
+  it('keeps a second service out of a directory in use, and takes over a lock left by a dead process', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpx-lock-'));
+    try {
+      const release = lockDataDir(dir);
+      assert.throws(() => lockDataDir(dir), /déjà utilisé par un autre service/);
+      release();
+      lockDataDir(dir)();
+      // A pid that cannot be alive (above the kernel's pid_max) stands for a crashed service.
+      writeFileSync(join(dir, 'cpx-service.lock'), '99999999');
+      const again = lockDataDir(dir);
+      again();
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+});
