@@ -2,7 +2,7 @@
 // `listening on <scheme>://<host>:<port>` on stdout once it accepts requests.
 import { CpxError } from '../protocol/errors.ts';
 import { parseArgs, toConfig, USAGE } from './cli-options.ts';
-import { startServer } from './start.ts';
+import { DEFAULT_DATA_DIR, startServer } from './start.ts';
 import type { ServerConfig } from './start.ts';
 
 async function main(): Promise<void> {
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     console.error(`ancres de confiance (${server.trust.source}) : ${server.trust.anchorSubjects.length} autorité(s)`
       + (server.trust.crlFiles.length ? `, CRL : ${server.trust.crlFiles.join(', ')}` : ', CRL téléchargées depuis leurs points de distribution'));
   }
-  console.error(`base de données : ${server.db.kind === 'postgres' ? 'PostgreSQL' : `PGlite (${config.dataDir ?? 'répertoire par défaut'})`}, origine attendue : ${server.origin}`);
+  console.error(`base de données : ${server.db.kind === 'postgres' ? 'PostgreSQL' : `PGlite (${config.dataDir ?? DEFAULT_DATA_DIR})`}, origine attendue : ${server.origin}`);
   console.log(`listening on ${server.url}`);
   let stopping = false;
   const stop = (signal: string) => {
