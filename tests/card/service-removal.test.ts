@@ -9,9 +9,9 @@ const ORIGIN = 'https://example.org';
 // The simulator spends these inside C_Login (before checking the PIN) and C_Sign (before signing). The removal is
 // triggered once the call is seen entered (simulator counters), a random part of the way in, leaving a margin for
 // timers that fire late on a loaded machine.
-const LOGIN_MS = 100;
-const SIGN_MS = 100;
-const MARGIN_MS = 50;
+const LOGIN_MS = 150;
+const SIGN_MS = 150;
+const MARGIN_MS = 100;
 const TRIALS = 100;
 
 let sim: Sim;
