@@ -58,6 +58,16 @@ describe('cards that cannot log in, two readers, and the bridge guard rails', ()
     assert.deepEqual(e.pageProblems, []);
   });
 
+  test('the card middleware crashes: the UI says it restarts, then the card is back by itself', async () => {
+    e.sim.injectFault('C_GetSlotList', 'abort');
+    await waitCardStatus(e.page, 'service-down');
+    assert.match(await e.page.locator('.card-status').innerText(), /Le logiciel de la carte redémarre/);
+    await e.screen('28-card-service-restarting');
+    e.sim.injectFault('C_GetSlotList', null);
+    await waitCardStatus(e.page, 'ready');
+    assert.deepEqual(e.pageProblems, []);
+  });
+
   test('IPC answers only the page it served: right token, Origin and Host', async () => {
     const html = await (await fetch(e.bridge.url)).text();
     const token = /name="cpx-bridge-token" content="([^"]+)"/.exec(html)?.[1];

@@ -5,6 +5,7 @@ export const en: Messages = {
     name: 'CPx Link',
     tagline: 'Your CPx card, connected to your health services',
     skip: 'Skip to content',
+    nav: 'Main menu',
     settings: 'Settings',
     home: 'Home',
     languageSwitch: 'Français',

@@ -5,6 +5,7 @@ export const fr = {
     name: 'CPx Link',
     tagline: 'Votre carte CPx, reliée à vos services de santé',
     skip: 'Aller au contenu',
+    nav: 'Menu principal',
     settings: 'Réglages',
     home: 'Accueil',
     languageSwitch: 'English',
