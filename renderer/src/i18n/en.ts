@@ -91,7 +91,7 @@ export const en: Messages = {
   },
   home: {
     cardLogin: 'Log in with my CPS card',
-    cardLoginHint: 'Your card is already linked to your account: one click, your PIN, and you are logged in.',
+    cardLoginHint: 'Card already linked to your account: one click, your PIN, and you are logged in.',
     firstLogin: 'First CPX card login',
     firstLoginHintPro: 'First time? Link your card to your professional account.',
     firstLoginHint: 'First time? Link your card to your professional account, or create your independent doctor account.',

@@ -91,7 +91,7 @@ export const fr = {
   },
   home: {
     cardLogin: 'Se connecter par carte CPS',
-    cardLoginHint: 'Votre carte est déjà associée à votre compte : un clic, votre code porteur, et vous êtes connecté.',
+    cardLoginHint: 'Carte déjà associée à votre compte : un clic, votre code porteur, et vous êtes connecté.',
     firstLogin: 'Première connexion par carte CPX',
     firstLoginHintPro: 'Première fois ? Associez votre carte à votre compte professionnel.',
     firstLoginHint: 'Première fois ? Associez votre carte à votre compte professionnel, ou créez votre compte de médecin libéral.',
