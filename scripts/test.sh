@@ -9,6 +9,9 @@ npm run --silent build:renderer >/dev/null || { echo "renderer build failed" >&2
 
 logdir=$(mktemp -d)
 status=0
+echo "» static checks (TypeScript strict, Svelte, lint incl. layer boundaries)"
+npm run --silent typecheck >"$logdir/typecheck.log" 2>&1 || { cat "$logdir/typecheck.log"; status=1; }
+npm run --silent lint || status=1
 echo "» tests (Node: card simulator, card layer, validator, service, app core)"
 npm run --silent test:unit 2>&1 | tee "$logdir/unit.tap"; [ "${PIPESTATUS[0]}" = 0 ] || status=1
 echo "» tests (end-to-end in Chromium)"
