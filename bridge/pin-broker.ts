@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { PinAnswer, PinPromptPort } from '../electron/core/ports.ts';
+import { CpxError } from '../protocol/errors.ts';
 import { isPinWellFormed, type PinDialogRequest } from '../protocol/ipc.ts';
 
 interface PendingAsk {
@@ -16,6 +17,8 @@ interface PendingAsk {
 class PinSession {
   readonly id = randomBytes(18).toString('base64url');
   pending: PendingAsk | null = null;
+  /** The answer given for the operation under way, withdrawn if the user cancels while the card works (PIN pad). */
+  answered: AbortController | null = null;
   closed = false;
   /** Long-polls from the page waiting for the next request (or for the end). */
   readonly waiters = new Set<(r: PinDialogRequest | null) => void>();
@@ -72,6 +75,7 @@ export class PinBroker implements PinPromptPort {
     }
     const s = session!;
     s.answer(null); // a previous ask still waiting is superseded (should not happen: the controller awaits each one)
+    s.answered = null;
     return new Promise<PinAnswer | null>((resolve) => {
       const onAbort = () => { if (s.pending?.settle === settle) s.close(); };
       const settle = (a: PinAnswer | null) => { signal.removeEventListener('abort', onAbort); resolve(a); };
@@ -129,15 +133,19 @@ export class PinBroker implements PinPromptPort {
     if (req.finalTry && confirmFinalTry !== true) return 'malformed';
     const bytes = new Uint8Array(pin.length);
     for (let i = 0; i < pin.length; i++) bytes[i] = pin.charCodeAt(i);
-    s.answer({ pin: bytes, confirmFinalTry });
+    s.answered = new AbortController();
+    s.answer({ pin: bytes, confirmFinalTry, withdrawn: s.answered.signal });
     return 'ok';
   }
 
-  /** Cancel button, Escape, or the window closed by the user: the waiting ask resolves null (CANCELLED). */
+  /**
+   * Cancel button, Escape, or the window closed by the user: the waiting ask resolves null (CANCELLED), or — when the
+   * user already answered and the card is working (PIN-pad wait) — that answer is withdrawn.
+   */
   cancel(sessionId: string, windowGone = false): boolean {
     const s = this.#sessions.get(sessionId);
     if (!s) return false;
-    s.answer(null);
+    if (!s.answer(null)) s.answered?.abort(new CpxError('CANCELLED'));
     if (windowGone) {
       s.closed = true;
       if (this.#session === s) this.#session = null;

@@ -80,7 +80,8 @@ export async function signChallenge(ctx: CardAuthContext, readerIndex: number, i
           readerIndex, origin, nonce: challenge.nonce, pin: answer.pin,
           confirmFinalTry: answer.confirmFinalTry, appVersion: ctx.appVersion,
         });
-        const token = await raceAbort(pending, signal, () => { void cards.request('cancel', {}).catch(() => {}); });
+        const stop = answer.withdrawn ? AbortSignal.any([signal, answer.withdrawn]) : signal;
+        const token = await raceAbort(pending, stop, () => { void cards.request('cancel', {}).catch(() => {}); });
         return { token, nonce: challenge.nonce, card };
       } catch (err) {
         const e = toCpxError(err);

@@ -18,6 +18,11 @@ export interface PinAnswer {
   /** Digits as ASCII bytes (empty on a PIN pad). The controller zeroes it once the card service has it. */
   pin: Uint8Array;
   confirmFinalTry: boolean;
+  /**
+   * Fires (reason: CpxError CANCELLED) when the user cancels after answering — on a PIN-pad reader the dialog stays
+   * open with its countdown while the reader waits — so the flow stops before anything is signed.
+   */
+  withdrawn?: AbortSignal;
 }
 
 /** Asks the user for the PIN; resolves null when they cancel (or `signal` aborts: card pulled out, app closing). */

@@ -6,6 +6,7 @@
 // wait; the flow closes it when the operation is over.
 
 import type { BrowserWindow } from 'electron';
+import { CpxError } from '../../protocol/errors.ts';
 import type { PinDialogRequest } from '../../protocol/ipc.ts';
 import { PIN_MAX, PIN_MIN } from '../../protocol/ipc.ts';
 import type { LogPort } from '../core/log.ts';
@@ -29,6 +30,8 @@ export class PinDialog implements PinPromptPort {
   #undelivered: PinDialogRequest | null = null;
   /** The page's `request()` calls waiting for the next question (after it answered the previous one). */
   #waiting: ((req: PinDialogRequest) => void)[] = [];
+  /** The answer given for the operation under way, withdrawn if the user cancels while the card works (PIN pad). */
+  #answered: AbortController | null = null;
 
   constructor(parent: () => BrowserWindow | null, preload: string, log: LogPort) {
     this.#parent = parent;
@@ -37,12 +40,13 @@ export class PinDialog implements PinPromptPort {
     const allowed = { contents: () => this.#window?.webContents ?? null, page: PIN_PAGE };
     handle(IPC.pinRequest, allowed, log, () => this.#nextRequest());
     handle(IPC.pinSubmit, allowed, log, (_e, pin, confirm) => { this.#submit(pin, confirm); });
-    handle(IPC.pinCancel, allowed, log, () => { this.#settle(null); });
+    handle(IPC.pinCancel, allowed, log, () => { this.#cancel(); });
   }
 
   ask(request: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
     if (signal.aborted) return Promise.resolve(null);
     this.#settle(null); // a previous ask still open is over: only one question at a time
+    this.#answered = null;
     return new Promise<PinAnswer | null>((resolve) => {
       const onAbort = () => { this.#settle(null); this.close(); };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -56,6 +60,7 @@ export class PinDialog implements PinPromptPort {
 
   close(): void {
     this.#settle(null);
+    this.#answered = null;
     const w = this.#window;
     this.#window = null;
     this.#waiting = []; // their page goes with the window
@@ -66,7 +71,7 @@ export class PinDialog implements PinPromptPort {
     if (this.#window && !this.#window.isDestroyed()) { this.#window.focus(); return; }
     const win = createPinWindow({ parent: this.#parent(), preload: this.#preload, log: this.#log });
     win.on('closed', () => {
-      if (this.#window === win) { this.#window = null; this.#waiting = []; this.#settle(null); }
+      if (this.#window === win) { this.#window = null; this.#waiting = []; this.#cancel(); }
     });
     this.#window = win;
   }
@@ -94,7 +99,14 @@ export class PinDialog implements PinPromptPort {
       throw new Error('PIN: not acceptable');
     }
     this.#pending = null;
-    p.resolve({ pin, confirmFinalTry: confirm === true });
+    this.#answered = new AbortController();
+    p.resolve({ pin, confirmFinalTry: confirm === true, withdrawn: this.#answered.signal });
+  }
+
+  /** Cancel button, Escape or the window closed: the open question is answered null, or the answer given withdrawn. */
+  #cancel(): void {
+    if (this.#pending) this.#settle(null);
+    else this.#answered?.abort(new CpxError('CANCELLED'));
   }
 
   #settle(answer: null): void {

@@ -74,6 +74,37 @@ describe('PIN dialog', () => {
     e.sim.setLatency({ pinpadMs: 0 });
   });
 
+  test('PIN-pad reader: "Annuler" while the reader waits closes the dialog and nothing is signed', async () => {
+    await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
+    e.sim.setPinpad(0, true);
+    e.sim.typeOnPinpad(0, null);
+    const signs = e.sim.counters()['C_Sign'] ?? 0;
+    await e.page.getByRole('button', { name: 'Actualiser' }).click();
+    const pinWindow = e.nextPinWindow();
+    await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
+    const pin = await pinWindow;
+    await pin.locator('.pinpad').waitFor();
+    const closed = pin.waitForEvent('close');
+    await pin.getByRole('button', { name: 'Annuler' }).click().catch((err: Error) => { if (!pin.isClosed()) throw err; });
+    await closed;
+    await e.page.locator('.notice').waitFor();
+    assert.match(await e.page.locator('.notice').innerText(), /Opération annulée/);
+    // The reader still waits for its code; once typed, the card service ends the login without signing.
+    e.sim.typeOnPinpad(0, TEST_PIN);
+    await e.page.getByRole('button', { name: 'Actualiser' }).click(); // a card read queues behind that login
+    await waitCardStatus(e.page, 'ready');
+    assert.equal(e.sim.counters()['C_Sign'] ?? 0, signs, 'no signature after the cancel');
+    e.sim.setPinpad(0, false);
+    e.sim.typeOnPinpad(0, null);
+
+    // And the card works as before: a plain card login.
+    await e.page.getByRole('button', { name: 'Actualiser' }).click();
+    const again = e.nextPinWindow();
+    await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
+    await typePin(await again, TEST_PIN);
+    await e.page.getByRole('heading', { level: 1, name: 'Vous êtes connecté' }).waitFor({ timeout: 20_000 });
+  });
+
   test('three wrong PINs: final-try confirmation, then the blocked card screen and no fourth attempt', async () => {
     await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
     await e.sim.insert('cps-infirmier');

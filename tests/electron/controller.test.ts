@@ -5,6 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CpxError } from '../../protocol/errors.ts';
 import type { Result } from '../../protocol/ipc.ts';
 import { DEMO_PASSWORD, DEMO_USER, insertCard, RIGHT_PIN, startStack, WRONG_PIN, type Stack } from './harness.ts';
 
@@ -158,6 +159,30 @@ describe('readers and the card service', () => {
       assert.equal(s.user.seen[0].timeoutMs, 30_000);
     } finally {
       s.sim.setPinpad(0, false);
+    }
+  });
+
+  test('PIN-pad reader: cancelling while the reader waits for the code stops the flow; nothing is signed', async () => {
+    await insertCard(s, 'cpe', 0);
+    s.sim.setPinpad(0, true);
+    s.sim.typeOnPinpad(0, null);
+    s.sim.resetCounters();
+    try {
+      const withdraw = new AbortController();
+      s.user.plan(async () => {
+        // The user presses "Annuler" in the dialog once the reader is waiting for the code.
+        setTimeout(() => withdraw.abort(new CpxError('CANCELLED')), 200);
+        return { pin: new Uint8Array(0), confirmFinalTry: false, withdrawn: withdraw.signal };
+      });
+      expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'CANCELLED');
+      assert.equal(s.user.closed, 1, 'the PIN dialog is closed');
+      // The reader itself still waits: the code typed on it ends the login, after which the service stops.
+      s.sim.typeOnPinpad(0, RIGHT_PIN);
+      await s.cards.request('cards', {}); // queued behind the authentication: answers once it is over
+      assert.equal(s.sim.counters().C_Sign ?? 0, 0, 'no signature after a cancel');
+    } finally {
+      s.sim.setPinpad(0, false);
+      s.sim.typeOnPinpad(0, null);
     }
   });
 
