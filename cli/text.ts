@@ -1,6 +1,6 @@
 // The CLI's own words (error messages come from protocol/errors.ts). French by default, `--lang en`.
 
-import type { Lang } from '../protocol/errors.ts';
+import { countNoun, type Lang } from '../protocol/errors.ts';
 
 const fr = {
   usage: `Usage : cpx-link <commande> [options]
@@ -32,7 +32,7 @@ Options : --json (sortie JSON), --lang fr|en, --help`,
   organisation: 'Organisation',
   pin: 'Code porteur',
   pinLocked: 'BLOQUÉ (déblocage avec le code PUK)',
-  pinTries: (n: number) => `${n} essai(s) restant(s)`,
+  pinTries: (n: number) => `${n} ${countNoun('fr', n, 'essai restant', 'essais restants')}`,
   pinpad: 'saisie sur le lecteur',
   certAuth: "Certificat d'authentification",
   certSig: 'Certificat de signature',
@@ -81,7 +81,7 @@ Options: --json (JSON output), --lang fr|en, --help`,
   organisation: 'Organisation',
   pin: 'PIN',
   pinLocked: 'BLOCKED (unblock with the PUK)',
-  pinTries: (n: number) => `${n} attempt(s) left`,
+  pinTries: (n: number) => `${n} ${countNoun('en', n, 'attempt left', 'attempts left')}`,
   pinpad: 'typed on the reader',
   certAuth: 'Authentication certificate',
   certSig: 'Signature certificate',

@@ -31,7 +31,8 @@ interface ErrorSpec {
   readonly http: number;
 }
 
-// Messages may use {{name}} placeholders filled from the error's params (never from a PIN or a password).
+// Messages may use {{name}} placeholders filled from the error's params (never from a PIN or a password), and
+// {{name|singular|plural}} for a count followed by its noun, agreed by the language's plural rules.
 const spec = {
   // --- middleware (PKCS#11 module) ---
   MODULE_NOT_FOUND: {
@@ -92,8 +93,8 @@ const spec = {
   },
   // --- PIN ---
   PIN_INCORRECT: {
-    fr: 'Code porteur incorrect. Il vous reste {{triesLeft}} essai(s) avant le blocage de la carte.',
-    en: 'Incorrect PIN. {{triesLeft}} attempt(s) left before the card is blocked.',
+    fr: 'Code porteur incorrect. Il vous reste {{triesLeft|essai|essais}} avant le blocage de la carte.',
+    en: 'Incorrect PIN. {{triesLeft|attempt|attempts}} left before the card is blocked.',
     retriable: true, exit: 'pin', http: 401,
   },
   PIN_LOCKED: {
@@ -301,10 +302,16 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 export function errorMessage(code: ErrorCode, lang: Lang = 'fr', params: ErrorParams = {}): string {
   const template = spec[code][lang];
-  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+  return template.replace(/\{\{(\w+)(?:\|([^|}]*)\|([^}]*))?\}\}/g, (_, name: string, one?: string, other?: string) => {
     const v = params[name];
-    return v === undefined ? '?' : String(v);
+    if (v === undefined) return '?';
+    return one === undefined ? String(v) : `${v} ${countNoun(lang, Number(v), one, other!)}`;
   }).replace(/ \(\?\)/g, '');
+}
+
+/** French says "0 essai, 1 essai, 2 essais"; English "0 attempts, 1 attempt". */
+export function countNoun(lang: Lang, n: number, one: string, other: string): string {
+  return new Intl.PluralRules(lang).select(n) === 'one' ? one : other;
 }
 
 /** The wire form of an error: CLI `--json`, service bodies, IPC replies. */

@@ -2,7 +2,7 @@
 
 import type { DiagnoseResult, ModuleDiagnosis } from '../../protocol/card-service.ts';
 import type { CardInfo, WatchState } from '../../protocol/card.ts';
-import type { Lang } from '../../protocol/errors.ts';
+import { countNoun, type Lang } from '../../protocol/errors.ts';
 
 const EXPIRY_WARNING_DAYS = 30;
 
@@ -17,7 +17,7 @@ const T = {
     removed: 'La carte a été retirée : réinsérez-la.',
     unrecognised: (r: string) => `La carte du lecteur « ${r} » n'est pas reconnue comme une carte CPx : vérifiez qu'il s'agit de votre carte professionnelle.`,
     locked: (c: string) => `La carte n° ${c} est bloquée : débloquez-la avec votre code PUK dans l'outil de gestion de Cryptolib CPS.`,
-    tries: (c: string, n: number) => `Carte n° ${c} : plus que ${n} essai(s) de code porteur avant blocage. Saisissez-le avec soin.`,
+    tries: (c: string, n: number) => `Carte n° ${c} : plus que ${n} ${countNoun('fr', n, 'essai', 'essais')} de code porteur avant blocage. Saisissez-le avec soin.`,
     noAuth: (c: string) => `La carte n° ${c} n'a pas de certificat d'authentification : elle ne permet pas de se connecter.`,
     expired: (c: string) => `Le certificat de la carte n° ${c} a expiré : commandez une nouvelle carte auprès de l'ANS.`,
     expiring: (c: string, d: number) => `Le certificat de la carte n° ${c} expire dans ${d} jour(s) : pensez à commander une nouvelle carte.`,
@@ -33,7 +33,7 @@ const T = {
     removed: 'The card was removed: insert it again.',
     unrecognised: (r: string) => `The card in reader "${r}" is not recognised as a CPx card: check it is your professional card.`,
     locked: (c: string) => `Card ${c} is blocked: unblock it with your PUK in the Cryptolib CPS management tool.`,
-    tries: (c: string, n: number) => `Card ${c}: only ${n} PIN attempt(s) left before it is blocked. Type it carefully.`,
+    tries: (c: string, n: number) => `Card ${c}: only ${n} PIN ${countNoun('en', n, 'attempt', 'attempts')} left before it is blocked. Type it carefully.`,
     noAuth: (c: string) => `Card ${c} has no authentication certificate: it cannot be used to log in.`,
     expired: (c: string) => `The certificate of card ${c} has expired: order a new card from the ANS.`,
     expiring: (c: string, d: number) => `The certificate of card ${c} expires in ${d} day(s): order a new card soon.`,
