@@ -38,6 +38,6 @@ if [ -x node_modules/electron/dist/electron ] && { [ -n "${DISPLAY:-}" ] || [ -n
   wait $app
 else
   echo "Binaire Electron absent (ou pas d'écran) : l'interface s'ouvre dans le navigateur via le pont de développement."
-  npm run --silent bridge -- --service "$service" & app=$!
+  npm run --silent bridge -- --service "$service" --port "${CPX_DEMO_UI_PORT:-8532}" & app=$!
   wait $app
 fi

@@ -20,7 +20,7 @@ const T = {
     tries: (c: string, n: number) => `Carte n° ${c} : plus que ${n} ${countNoun('fr', n, 'essai', 'essais')} de code porteur avant blocage. Saisissez-le avec soin.`,
     noAuth: (c: string) => `La carte n° ${c} n'a pas de certificat d'authentification : elle ne permet pas de se connecter.`,
     expired: (c: string) => `Le certificat de la carte n° ${c} a expiré : commandez une nouvelle carte auprès de l'ANS.`,
-    expiring: (c: string, d: number) => `Le certificat de la carte n° ${c} expire dans ${d} jour(s) : pensez à commander une nouvelle carte.`,
+    expiring: (c: string, d: number) => `Le certificat de la carte n° ${c} expire dans ${d} ${countNoun('fr', d, 'jour', 'jours')} : pensez à commander une nouvelle carte.`,
     ready: (c: string, who: string) => `Tout est prêt : la carte n° ${c}${who ? ` (${who})` : ''} peut être utilisée.`,
   },
   en: {
@@ -36,7 +36,7 @@ const T = {
     tries: (c: string, n: number) => `Card ${c}: only ${n} PIN ${countNoun('en', n, 'attempt', 'attempts')} left before it is blocked. Type it carefully.`,
     noAuth: (c: string) => `Card ${c} has no authentication certificate: it cannot be used to log in.`,
     expired: (c: string) => `The certificate of card ${c} has expired: order a new card from the ANS.`,
-    expiring: (c: string, d: number) => `The certificate of card ${c} expires in ${d} day(s): order a new card soon.`,
+    expiring: (c: string, d: number) => `The certificate of card ${c} expires in ${d} ${countNoun('en', d, 'day', 'days')}: order a new card soon.`,
     ready: (c: string, who: string) => `All set: card ${c}${who ? ` (${who})` : ''} can be used.`,
   },
 } as const;
