@@ -1,10 +1,12 @@
 // Shared by the card-layer tests: a card service process pointed at a private simulator (or any module), with
 // its stdout/stderr captured (the PIN-secrecy tests read them), and helpers to check tokens independently.
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
+import { after, before } from 'node:test';
 import type { CardServiceOptions } from '../../protocol/card-service.ts';
 import type { WatchState, WebEidToken } from '../../protocol/card.ts';
 import { CardServiceClient, type ServiceStatus } from '../../native/service/client.ts';
 import { forkTransport } from '../../native/service/transport.ts';
+import { makeSim, type ProvisionedCard, type Sim } from '../helpers/sim.ts';
 
 export interface Harness {
   client: CardServiceClient;
@@ -15,6 +17,35 @@ export interface Harness {
   /** Resolves with the first pushed state (from now on, or already seen if `pastToo`) that matches. */
   nextState(match: (s: WatchState) => boolean, timeoutMs?: number): Promise<WatchState>;
   close(): Promise<void>;
+}
+
+export interface ServiceFixture {
+  readonly sim: Sim;
+  readonly svc: Harness;
+  /** The card inserted in reader 0 before the service started, when one was named. */
+  readonly card: ProvisionedCard | null;
+}
+
+/**
+ * The test file's private simulator (`card`, when named, in reader 0; `prepare` runs before the service starts) and
+ * a card service over it: set up before the file's tests, torn down after them.
+ */
+export function useSimulatedService(opts: { readers?: number; card?: string; prepare?: (sim: Sim) => void } = {}): ServiceFixture {
+  let sim: Sim | undefined;
+  let svc: Harness | undefined;
+  let card: ProvisionedCard | null = null;
+  before(async () => {
+    sim = await makeSim({ readers: opts.readers ?? 1 });
+    if (opts.card) card = await sim.insert(opts.card, 0);
+    opts.prepare?.(sim);
+    svc = await startService(sim.env);
+  });
+  after(async () => {
+    await svc?.close();
+    await sim?.cleanup();
+  });
+  const ready = <T>(v: T | undefined): T => { if (v === undefined) throw new Error('fixture used before its before() hook'); return v; };
+  return { get sim() { return ready(sim); }, get svc() { return ready(svc); }, get card() { return card; } };
 }
 
 export async function startService(env: Record<string, string>, options: CardServiceOptions = {}): Promise<Harness> {

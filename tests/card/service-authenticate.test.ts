@@ -1,32 +1,21 @@
 // Authenticating through the card service: one C_Login per attempt, the lock after three wrong PINs, refusals
 // that never reach C_Login, and tokens an independent verifier accepts (also with the CKM_RSA_PKCS fallback).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCertificate } from '../../protocol/identity.ts';
-import { makeSim, type Sim } from '../helpers/sim.ts';
-import { errorCode, newNonce, pinBytes, startService, tokenVerifies, withTimeout, type Harness } from './harness.ts';
+import { errorCode, newNonce, pinBytes, tokenVerifies, withTimeout, useSimulatedService } from './harness.ts';
 
 const ORIGIN = 'https://example.org';
-let sim: Sim;
-let svc: Harness;
+const fx = useSimulatedService({ readers: 2 });
 
-before(async () => {
-  sim = await makeSim({ readers: 2 });
-  svc = await startService(sim.env);
-});
-after(async () => {
-  await svc?.close();
-  await sim?.cleanup();
-});
-
-const logins = () => sim.counters().C_Login ?? 0;
+const logins = () => fx.sim.counters().C_Login ?? 0;
 const auth = (pin: string, extra: { confirmFinalTry?: boolean; readerIndex?: number; origin?: string; nonce?: string } = {}) =>
-  withTimeout(svc.client.request('authenticate', { origin: extra.origin ?? ORIGIN, nonce: extra.nonce ?? newNonce(), pin: pinBytes(pin), ...extra }), 15_000, 'authenticate');
-const triesLeft = async (reader = 0) => (await svc.client.request('cards', {})).find((c) => c.readerIndex === reader)!.pin.triesLeft;
+  withTimeout(fx.svc.client.request('authenticate', { origin: extra.origin ?? ORIGIN, nonce: extra.nonce ?? newNonce(), pin: pinBytes(pin), ...extra }), 15_000, 'authenticate');
+const triesLeft = async (reader = 0) => (await fx.svc.client.request('cards', {})).find((c) => c.readerIndex === reader)!.pin.triesLeft;
 
 test('the token verifies with Node crypto over SHA-256(origin) || SHA-256(nonce), signed by the authentication key', async () => {
-  sim.remove(0);
-  await sim.insert('cps-medecin', 0);
+  fx.sim.remove(0);
+  await fx.sim.insert('cps-medecin', 0);
   const nonce = newNonce();
   const before = logins();
   const token = await auth('1234', { nonce });
@@ -37,16 +26,16 @@ test('the token verifies with Node crypto over SHA-256(origin) || SHA-256(nonce)
   assert.match(token.appVersion, /\d+\.\d+\.\d+/);
   const parsed = parseCertificate(Buffer.from(token.unverifiedCertificate, 'base64'));
   assert.equal(parsed.role, 'authentication', 'never the signature certificate');
-  const c = sim.counters();
+  const c = fx.sim.counters();
   assert.equal(c.C_Logout, c.C_Login, 'logged out after each login');
   assert.equal(c.C_OpenSession, c.C_CloseSession, 'every session closed');
 });
 
 test('wrong PIN three times: exactly one C_Login per attempt, tries 3 → 2 → 1 → 0, then locked without C_Login', async () => {
-  sim.remove(0);
-  await sim.insert('cps-pharmacien', 0);
+  fx.sim.remove(0);
+  await fx.sim.insert('cps-pharmacien', 0);
   assert.equal(await triesLeft(), 3);
-  sim.resetCounters();
+  fx.sim.resetCounters();
   let before = logins();
   assert.equal(await errorCode(auth('0000')), 'PIN_INCORRECT');
   assert.equal(logins() - before, 1);
@@ -61,19 +50,19 @@ test('wrong PIN three times: exactly one C_Login per attempt, tries 3 → 2 → 
   assert.equal(logins(), before);
   assert.equal(await errorCode(auth('0000', { confirmFinalTry: true })), 'PIN_LOCKED');
   assert.equal(logins() - before, 1);
-  const cards = await svc.client.request('cards', {});
+  const cards = await fx.svc.client.request('cards', {});
   assert.deepEqual(cards[0]!.pin, { triesLeft: 0, locked: true, pinpad: false });
   // A locked card never reaches C_Login, even with the right PIN.
   before = logins();
   assert.equal(await errorCode(auth('1234')), 'PIN_LOCKED');
   assert.equal(await errorCode(auth('1234', { confirmFinalTry: true })), 'PIN_LOCKED');
   assert.equal(logins(), before);
-  assert.equal(sim.counters()['softhsm.C_Login'] ?? 0, 3, 'three PIN checks reached the card, no more');
+  assert.equal(fx.sim.counters()['softhsm.C_Login'] ?? 0, 3, 'three PIN checks reached the card, no more');
 });
 
 test('the right PIN after one wrong one restores the tries', async () => {
-  sim.remove(0);
-  await sim.insert('cps-medecin', 0);
+  fx.sim.remove(0);
+  await fx.sim.insert('cps-medecin', 0);
   assert.equal(await errorCode(auth('9999')), 'PIN_INCORRECT');
   assert.equal(await triesLeft(), 2);
   const nonce = newNonce();
@@ -82,8 +71,8 @@ test('the right PIN after one wrong one restores the tries', async () => {
 });
 
 test('refused before C_Login: PIN format, bad origin or nonce, expired certificate, no authentication certificate', async () => {
-  sim.remove(0);
-  await sim.insert('cps-medecin', 0);
+  fx.sim.remove(0);
+  await fx.sim.insert('cps-medecin', 0);
   const before = logins();
   assert.equal(await errorCode(auth('12')), 'PIN_FORMAT');
   assert.equal(await errorCode(auth('123456789')), 'PIN_FORMAT');
@@ -91,32 +80,32 @@ test('refused before C_Login: PIN format, bad origin or nonce, expired certifica
   assert.equal(await errorCode(auth('1234', { origin: 'https://example.org/path' })), 'INVALID_ORIGIN');
   assert.equal(await errorCode(auth('1234', { origin: 'http://example.org' })), 'INVALID_ORIGIN');
   assert.equal(await errorCode(auth('1234', { nonce: 'short' })), 'INVALID_NONCE');
-  sim.remove(0);
-  await sim.insert('expired', 0);
+  fx.sim.remove(0);
+  await fx.sim.insert('expired', 0);
   assert.equal(await errorCode(auth('1234')), 'CERT_EXPIRED');
-  sim.remove(0);
-  await sim.insert('sign-only', 0);
+  fx.sim.remove(0);
+  await fx.sim.insert('sign-only', 0);
   assert.equal(await errorCode(auth('1234')), 'NO_AUTH_CERTIFICATE');
   assert.equal(logins(), before, 'none of these reached C_Login');
   assert.equal(await triesLeft(), 3);
 });
 
 test('without CKM_SHA256_RSA_PKCS the card signs DigestInfo(SHA-256) with CKM_RSA_PKCS: same valid token', async (t) => {
-  sim.remove(0);
-  await sim.insert('cps-accents', 0);
-  sim.hideMechanisms(['CKM_SHA256_RSA_PKCS']);
-  t.after(() => sim.hideMechanisms([]));
+  fx.sim.remove(0);
+  await fx.sim.insert('cps-accents', 0);
+  fx.sim.hideMechanisms(['CKM_SHA256_RSA_PKCS']);
+  t.after(() => fx.sim.hideMechanisms([]));
   const nonce = newNonce();
   const token = await auth('1234', { nonce });
   assert.ok(tokenVerifies(token, ORIGIN, nonce));
 });
 
 test('two readers: --reader picks the card, no card in a reader is NO_CARD, an unknown reader READER_NOT_FOUND', async () => {
-  sim.remove(0);
-  sim.remove(1);
+  fx.sim.remove(0);
+  fx.sim.remove(1);
   assert.equal(await errorCode(auth('1234')), 'CARD_REMOVED', 'the card seen a moment ago was pulled out');
-  await svc.client.request('state', {});
-  await sim.insert('cpe', 1);
+  await fx.svc.client.request('state', {});
+  await fx.sim.insert('cpe', 1);
   const nonce = newNonce();
   const token = await auth('1234', { nonce, readerIndex: 1 });
   assert.ok(tokenVerifies(token, ORIGIN, nonce));
@@ -128,10 +117,10 @@ test('two readers: --reader picks the card, no card in a reader is NO_CARD, an u
 });
 
 test('two concurrent requests are serialised: both sign, each with its own login', async () => {
-  sim.remove(1);
-  sim.remove(0);
-  await sim.insert('cps-medecin', 0);
-  sim.setLatency({ loginMs: 80, signMs: 80 });
+  fx.sim.remove(1);
+  fx.sim.remove(0);
+  await fx.sim.insert('cps-medecin', 0);
+  fx.sim.setLatency({ loginMs: 80, signMs: 80 });
   try {
     const before = logins();
     const n1 = newNonce();
@@ -139,12 +128,12 @@ test('two concurrent requests are serialised: both sign, each with its own login
     const order: string[] = [];
     // In one process a second C_Login while the first is logged in fails (CKR_USER_ALREADY_LOGGED_IN): both
     // succeeding shows the service ran them one after the other.
-    const request = (nonce: string) => svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
+    const request = (nonce: string) => fx.svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
     // The order is recorded on the requests' own promises (answers read in one turn settle in request order).
     const [a, b, s] = await withTimeout(Promise.all([
       request(n1).then((t) => { order.push('auth1'); return t; }),
       request(n2).then((t) => { order.push('auth2'); return t; }),
-      svc.client.request('state', {}).then((st) => { order.push('state'); return st; }),
+      fx.svc.client.request('state', {}).then((st) => { order.push('state'); return st; }),
     ]), 20_000, 'concurrent requests');
     assert.ok(tokenVerifies(a, ORIGIN, n1));
     assert.ok(tokenVerifies(b, ORIGIN, n2));
@@ -152,29 +141,29 @@ test('two concurrent requests are serialised: both sign, each with its own login
     assert.deepEqual(order, ['auth1', 'auth2', 'state'], 'answered in arrival order');
     assert.equal(logins() - before, 2);
   } finally {
-    sim.setLatency({ loginMs: 0, signMs: 0 });
+    fx.sim.setLatency({ loginMs: 0, signMs: 0 });
   }
 });
 
 test('cancel: a queued authentication ends before touching the card, one inside C_Login stops before signing', async () => {
-  sim.remove(0);
-  await sim.insert('cps-medecin', 0);
-  sim.setLatency({ loginMs: 200, signMs: 0 });
+  fx.sim.remove(0);
+  await fx.sim.insert('cps-medecin', 0);
+  fx.sim.setLatency({ loginMs: 200, signMs: 0 });
   try {
     const before = logins();
-    const signsBefore = sim.counters().C_Sign ?? 0;
+    const signsBefore = fx.sim.counters().C_Sign ?? 0;
     const first = errorCode(auth('1234'));
     const second = errorCode(auth('1234'));
     // Sent while the first is inside C_Login: answered at once (not queued behind the lock).
-    while ((sim.counters().C_Login ?? 0) === before) await new Promise((r) => setTimeout(r, 2));
-    const cancelled = await svc.client.request('cancel', {});
+    while ((fx.sim.counters().C_Login ?? 0) === before) await new Promise((r) => setTimeout(r, 2));
+    const cancelled = await fx.svc.client.request('cancel', {});
     assert.equal(cancelled.cancelled, true);
     assert.equal(await first, 'CANCELLED', 'stopped after C_Login returned, before signing');
     assert.equal(await second, 'CANCELLED');
     assert.equal(logins() - before, 1, 'the queued one never reached C_Login');
-    assert.equal((sim.counters().C_Sign ?? 0) - signsBefore, 0);
+    assert.equal((fx.sim.counters().C_Sign ?? 0) - signsBefore, 0);
     assert.equal(await triesLeft(), 3);
   } finally {
-    sim.setLatency({ loginMs: 0 });
+    fx.sim.setLatency({ loginMs: 0 });
   }
 });

@@ -1,31 +1,20 @@
 // Every simulated card profile, read without PIN through the card service process, says what its certificates say.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NationalIdType } from '../../protocol/card.ts';
 import { PROFILE_NAMES, getProfile } from '../../native/sim/profiles.ts';
-import { makeSim, type Sim } from '../helpers/sim.ts';
-import { startService, withTimeout, type Harness } from './harness.ts';
+import { withTimeout, useSimulatedService } from './harness.ts';
 
-let sim: Sim;
-let svc: Harness;
-
-before(async () => {
-  sim = await makeSim({ readers: 1 });
-  svc = await startService(sim.env);
-});
-after(async () => {
-  await svc?.close();
-  await sim?.cleanup();
-});
+const fx = useSimulatedService({});
 
 const ID_TYPES: Record<string, NationalIdType> = { 0: 'ADELI', 1: 'ADELI_CABINET', 3: 'FINESS', 4: 'SIREN', 5: 'SIRET', 6: 'RPPS_CABINET', 8: 'RPPS' };
 
 for (const name of PROFILE_NAMES) {
   test(`profile ${name}`, async () => {
     const p = getProfile(name);
-    sim.remove(0);
-    await sim.insert(name, 0);
-    const cards = await withTimeout(svc.client.request('cards', {}), 10_000, 'cards');
+    fx.sim.remove(0);
+    await fx.sim.insert(name, 0);
+    const cards = await withTimeout(fx.svc.client.request('cards', {}), 10_000, 'cards');
     assert.equal(cards.length, 1);
     const card = cards[0]!;
     assert.equal(card.label, `CPS3v3-${p.cardNumber}`);

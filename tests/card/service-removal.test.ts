@@ -1,9 +1,8 @@
 // Pulling the card out before login, during login and during signing (randomised, 100 trials): every trial ends
 // in CARD_REMOVED (never a hang, never a token), and the next insertion of the card works.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeSim, type ProvisionedCard, type Sim } from '../helpers/sim.ts';
-import { newNonce, pinBytes, startService, tokenVerifies, withTimeout, type Harness } from './harness.ts';
+import { newNonce, pinBytes, tokenVerifies, withTimeout, useSimulatedService } from './harness.ts';
 
 const ORIGIN = 'https://example.org';
 // The simulator spends these inside C_Login (before checking the PIN) and C_Sign (before signing). The removal is
@@ -14,19 +13,7 @@ const SIGN_MS = 150;
 const MARGIN_MS = 100;
 const TRIALS = 100;
 
-let sim: Sim;
-let svc: Harness;
-let card: ProvisionedCard;
-
-before(async () => {
-  sim = await makeSim({ readers: 1 });
-  card = await sim.insert('cps-medecin', 0);
-  svc = await startService(sim.env);
-});
-after(async () => {
-  await svc?.close();
-  await sim?.cleanup();
-});
+const fx = useSimulatedService({ card: 'cps-medecin' });
 
 /** Seeded so a failing trial can be replayed (the seed is in the assertion message). */
 function rng(seed: number) {
@@ -41,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Resolves once the simulator has received one more call of `fn` than `before` counted. */
 async function entered(fn: string, before: number): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while ((sim.counters()[fn] ?? 0) <= before) {
+  while ((fx.sim.counters()[fn] ?? 0) <= before) {
     if (Date.now() > deadline) throw new Error(`${fn} never called`);
     await sleep(1);
   }
@@ -53,43 +40,43 @@ test(`card pulled out at a random moment, ${TRIALS} trials`, async () => {
   // Where the removal really landed, from the simulator's call counters: the login was entered but no PIN check
   // reached the card, or the signature was entered.
   const landed = { beforeLogin: 0, duringLogin: 0, duringSigning: 0 };
-  sim.setLatency({ loginMs: LOGIN_MS, signMs: SIGN_MS });
+  fx.sim.setLatency({ loginMs: LOGIN_MS, signMs: SIGN_MS });
   for (let i = 0; i < TRIALS; i++) {
     const phase = (['before-login', 'login', 'signing'] as const)[i % 3]!;
     // The service must have seen the card (the user picked it) before the trial starts.
-    const seen = await svc.client.request('state', {});
+    const seen = await fx.svc.client.request('state', {});
     assert.equal(seen.kind, 'CARD_PRESENT', `trial ${i} (seed ${seed}): card not seen after reinsertion`);
     const nonce = newNonce();
-    const c0 = sim.counters();
+    const c0 = fx.sim.counters();
     let request: Promise<unknown>;
     if (phase === 'before-login') {
-      sim.remove(0);
+      fx.sim.remove(0);
       await sleep(random() * 5);
-      request = svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
+      request = fx.svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
     } else {
       const fn = phase === 'login' ? 'C_Login' : 'C_Sign';
-      request = svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
+      request = fx.svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') });
       await entered(fn, c0[fn] ?? 0);
       await sleep(random() * ((phase === 'login' ? LOGIN_MS : SIGN_MS) - MARGIN_MS));
-      sim.remove(0);
+      fx.sim.remove(0);
     }
     const result = await withTimeout(request.then(() => 'OK', (e: { code?: string }) => e.code ?? String(e)), 10_000, `trial ${i} (seed ${seed}, ${phase})`);
     assert.equal(result, 'CARD_REMOVED', `trial ${i} (seed ${seed}, ${phase})`);
-    const c1 = sim.counters();
+    const c1 = fx.sim.counters();
     const delta = (k: string) => (c1[k] ?? 0) - (c0[k] ?? 0);
     if (delta('C_Sign') > 0) landed.duringSigning++;
     else if (delta('C_Login') > 0 && delta('softhsm.C_Login') === 0) landed.duringLogin++;
     else if (delta('C_Login') === 0) landed.beforeLogin++;
-    sim.reinsert(card, 0);
+    fx.sim.reinsert(fx.card!, 0);
   }
   // The card is still usable: its PIN counter untouched by the interrupted logins, and it signs.
-  sim.setLatency({ loginMs: 0, signMs: 0 });
-  const cards = await svc.client.request('cards', {});
+  fx.sim.setLatency({ loginMs: 0, signMs: 0 });
+  const cards = await fx.svc.client.request('cards', {});
   assert.deepEqual(cards[0]!.pin, { triesLeft: 3, locked: false, pinpad: false });
   const nonce = newNonce();
-  const token = await withTimeout(svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') }), 10_000, 'final authenticate');
+  const token = await withTimeout(fx.svc.client.request('authenticate', { origin: ORIGIN, nonce, pin: pinBytes('1234') }), 10_000, 'final authenticate');
   assert.ok(tokenVerifies(token, ORIGIN, nonce));
-  const c = sim.counters();
+  const c = fx.sim.counters();
   // At the card (SoftHSM behind the simulator): every session opened was closed, by us or by the removal.
   // (The simulator's own C_OpenSession count also includes opens refused because the card had just left.)
   assert.equal(c['softhsm.C_OpenSession'], c['softhsm.C_CloseSession'], 'every session opened was closed');
@@ -98,11 +85,11 @@ test(`card pulled out at a random moment, ${TRIALS} trials`, async () => {
 });
 
 test('the watcher reports CARD_REMOVED, then the reinserted card with its identity, without being asked', async () => {
-  const removed = svc.nextState((s) => s.kind === 'CARD_REMOVED');
-  sim.remove(0);
+  const removed = fx.svc.nextState((s) => s.kind === 'CARD_REMOVED');
+  fx.sim.remove(0);
   await removed;
-  const back = svc.nextState((s) => s.kind === 'CARD_PRESENT' && s.cards.length === 1);
-  sim.reinsert(card, 0);
+  const back = fx.svc.nextState((s) => s.kind === 'CARD_PRESENT' && s.cards.length === 1);
+  fx.sim.reinsert(fx.card!, 0);
   const state = await back;
   assert.equal(state.cards[0]!.holder!.surname, 'BERNARD');
 });
