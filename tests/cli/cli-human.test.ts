@@ -1,30 +1,22 @@
 // The human output (French by default, English with --lang en): one-screen diagnosis with advice, cards.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { makeSim, type Sim } from '../helpers/sim.ts';
-import { runMain } from './run-cli.ts';
+import { runMain, useCliSimulator } from './run-cli.ts';
 
-let sim: Sim;
-let env: Record<string, string>;
-
-before(async () => {
-  sim = await makeSim({ readers: 1 });
-  env = { ...sim.env, CPX_PKCS11_MODULE_ONLY: '1' };
-});
-after(async () => { await sim?.cleanup(); });
+const fx = useCliSimulator(1);
 
 test('diagnose in French: module in use, readers, the card, and what to do next', async () => {
-  const empty = await runMain(['diagnose'], env);
+  const empty = await runMain(['diagnose'], fx.env);
   assert.equal(empty.code, 0);
   assert.match(empty.stdout, /Logiciel de la carte \(PKCS#11\)\n {2}✔ .*libcpxsim\.so\n {6}utilisé : /);
   assert.match(empty.stdout, /Lecteurs\n {2}0\. CPx Link Simulated Reader .* — vide/);
   assert.match(empty.stdout, /Que faire \?\n {2}→ Insérez votre carte CPx/);
-  const card = await sim.insert('cps-accents', 0);
-  sim.resetPinCounter(card.cardId, 1);
-  const run = await runMain(['diagnose'], env);
+  const card = await fx.sim.insert('cps-accents', 0);
+  fx.sim.resetPinCounter(card.cardId, 1);
+  const run = await runMain(['diagnose'], fx.env);
   assert.match(run.stdout, /Titulaire : HÉLÈNE-ÉLODIE DUPONT-LÉGER/);
   assert.match(run.stdout, /Code porteur : 1 essai restant/);
   assert.match(run.stdout, /plus que 1 essai de code porteur/);
@@ -40,20 +32,20 @@ test('diagnose in English, and a module built for another CPU explained as such'
   writeSync(fd, Buffer.from([1]), 0, 1, 4); // ELFCLASS32
   writeSync(fd, Buffer.from([3, 0]), 0, 2, 18); // EM_386
   closeSync(fd);
-  const run = await runMain(['diagnose', '--lang', 'en'], { ...env, CPX_PKCS11_MODULE: lib });
+  const run = await runMain(['diagnose', '--lang', 'en'], { ...fx.env, CPX_PKCS11_MODULE: lib });
   assert.equal(run.code, 0);
   assert.match(run.stdout, /✘ .*libcps3_pkcs11_lux\.so\n {6}file architecture \(elf ia32 32-bit\) does not match/);
   assert.match(run.stdout, /Readers\n {2}unknown: no card middleware loaded/);
   assert.match(run.stdout, /What to do next\n {2}→ .*install the 64-bit Cryptolib CPS/);
-  const card = await runMain(['card', '--lang', 'en'], { ...env, CPX_PKCS11_MODULE: lib });
+  const card = await runMain(['card', '--lang', 'en'], { ...fx.env, CPX_PKCS11_MODULE: lib });
   assert.equal(card.code, 3);
   assert.match(card.stderr, /^Error: The installed card middleware does not match .*\[MODULE_WRONG_ARCH\]/);
 });
 
 test('card in French lists the holder, identifier, PIN state and certificates', async () => {
-  sim.remove(0);
-  await sim.insert('cpa', 0);
-  const run = await runMain(['card'], env);
+  fx.sim.remove(0);
+  await fx.sim.insert('cpa', 0);
+  const run = await runMain(['card'], fx.env);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^Carte CPA n° 2801000065 — lecteur « CPx Link Simulated Reader/);
   assert.match(run.stdout, /Identifiant national : SIRET\/identifiant interne: 599999999800019\/CPAT00042/);

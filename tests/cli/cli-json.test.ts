@@ -1,27 +1,19 @@
 // The CLI's contract (../shared/contracts.md): JSON shapes of card, diagnose, authenticate and errors, and one
 // exit code per error class (protocol/errors.ts ExitClass).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
 import { ExitClass } from '../../protocol/errors.ts';
-import { makeSim, type Sim } from '../helpers/sim.ts';
-import { json, runCli, runMain } from './run-cli.ts';
+import { json, runCli, runMain, useCliSimulator } from './run-cli.ts';
 
-let sim: Sim;
-let env: Record<string, string>;
-
-before(async () => {
-  sim = await makeSim({ readers: 2 });
-  env = { ...sim.env, CPX_PKCS11_MODULE_ONLY: '1' };
-});
-after(async () => { await sim?.cleanup(); });
+const fx = useCliSimulator(2);
 
 const keys = (o: unknown) => Object.keys(o as object).sort();
 const nonce = () => randomBytes(32).toString('base64');
 
 test('card --json: the contract shape, read from the card', async () => {
-  await sim.insert('cpe', 0);
-  const run = await runCli(['card', '--json'], env);
+  await fx.sim.insert('cpe', 0);
+  const run = await runCli(['card', '--json'], fx.env);
   assert.equal(run.code, 0, run.stderr);
   const out = json(run);
   assert.deepEqual(keys(out), ['cards']);
@@ -41,14 +33,14 @@ test('card --json: the contract shape, read from the card', async () => {
 });
 
 test('diagnose --json: modules, readers, cards, advice', async () => {
-  const run = await runCli(['diagnose', '--json'], env);
+  const run = await runCli(['diagnose', '--json'], fx.env);
   assert.equal(run.code, 0, run.stderr);
   const out = json(run);
   assert.deepEqual(keys(out), ['advice', 'cards', 'modules', 'readers']);
   const m = (out.modules as Record<string, unknown>[])[0]!;
   for (const k of ['path', 'status', 'manufacturer', 'description', 'version', 'message']) assert.ok(k in m, k);
   assert.equal(m.status, 'loaded');
-  assert.equal(m.path, sim.module);
+  assert.equal(m.path, fx.sim.module);
   assert.deepEqual(out.readers, [
     { name: 'CPx Link Simulated Reader [CCID Interface] 00 00', card: true },
     { name: 'CPx Link Simulated Reader [CCID Interface] 00 01', card: false },
@@ -59,7 +51,7 @@ test('diagnose --json: modules, readers, cards, advice', async () => {
 
 test('authenticate --pin-stdin --json: a token an independent verifier accepts', async () => {
   const n = nonce();
-  const run = await runCli(['authenticate', '--origin', 'https://example.org', '--nonce', n, '--pin-stdin', '--json'], env, '1234\n');
+  const run = await runCli(['authenticate', '--origin', 'https://example.org', '--nonce', n, '--pin-stdin', '--json'], fx.env, '1234\n');
   assert.equal(run.code, 0, run.stderr);
   const t = json(run) as Record<string, string>;
   assert.deepEqual(keys(t), ['algorithm', 'appVersion', 'format', 'signature', 'unverifiedCertificate']);
@@ -69,12 +61,12 @@ test('authenticate --pin-stdin --json: a token an independent verifier accepts',
 });
 
 test('wrong PINs through the CLI: tries 3 → 2 → 1 → 0, exit class pin, then the locked card is refused', async () => {
-  sim.remove(0);
-  await sim.insert('cps-pharmacien', 0);
+  fx.sim.remove(0);
+  await fx.sim.insert('cps-pharmacien', 0);
   const n = nonce();
   const args = ['authenticate', '--origin', 'https://example.org', '--nonce', n, '--pin-stdin', '--json'];
   for (const [pin, want] of [['86420975', 'PIN_INCORRECT'], ['5791', 'PIN_INCORRECT'], ['97531', 'PIN_LOCKED']] as const) {
-    const run = await runCli(args, env, `${pin}\n`);
+    const run = await runCli(args, fx.env, `${pin}\n`);
     assert.equal(run.code, ExitClass.pin, run.stdout + run.stderr);
     const err = json(run).error as Record<string, string>;
     assert.deepEqual(keys(json(run)), ['error']);
@@ -82,11 +74,11 @@ test('wrong PINs through the CLI: tries 3 → 2 → 1 → 0, exit class pin, the
     assert.equal(err.code, want);
     assert.ok(!run.stdout.includes(pin) && !run.stderr.includes(pin), 'the PIN never appears in the output');
   }
-  assert.equal(sim.status().readers[0]!.card!.triesLeft, 0);
-  const locked = await runCli(args, env, '1234\n');
+  assert.equal(fx.sim.status().readers[0]!.card!.triesLeft, 0);
+  const locked = await runCli(args, fx.env, '1234\n');
   assert.equal(locked.code, ExitClass.pin);
   assert.equal((json(locked).error as Record<string, string>).code, 'PIN_LOCKED');
-  const card = await runCli(['card', '--json'], env);
+  const card = await runCli(['card', '--json'], fx.env);
   assert.deepEqual((json(card).cards as { pin: unknown }[])[0]!.pin, { triesLeft: 0, locked: true, pinpad: false });
 });
 
@@ -97,20 +89,20 @@ test('one exit code per error class, errors as {"error":{"code","message"}} on s
     { args: ['frobnicate'], code: 'BAD_REQUEST', exit: ExitClass.usage },
     { args: ['card', '--bogus'], code: 'BAD_REQUEST', exit: ExitClass.usage },
     { args: ['card'], env: { CPX_PKCS11_MODULE: '/nonexistent/libcps3_pkcs11_lux.so' }, code: 'MODULE_NOT_FOUND', exit: ExitClass.middleware },
-    { args: ['card'], code: 'NO_CARD', exit: ExitClass.reader, before: () => { sim.remove(0); } },
+    { args: ['card'], code: 'NO_CARD', exit: ExitClass.reader, before: () => { fx.sim.remove(0); } },
     {
       args: ['authenticate', '--origin', 'https://example.org', '--nonce', nonce(), '--pin-stdin'], input: '1234\n',
-      code: 'CERT_EXPIRED', exit: ExitClass.certificate, before: async () => { await sim.insert('expired', 1); },
+      code: 'CERT_EXPIRED', exit: ExitClass.certificate, before: async () => { await fx.sim.insert('expired', 1); },
     },
   ];
   for (const c of cases) {
     await c.before?.();
-    const run = await runMain([...c.args, '--json'], { ...env, ...c.env }, c.input);
+    const run = await runMain([...c.args, '--json'], { ...fx.env, ...c.env }, c.input);
     assert.equal(run.code, c.exit, `${c.args.join(' ')}: ${run.stdout}`);
     const out = json(run);
     assert.deepEqual(keys(out), ['error']);
     assert.equal((out.error as Record<string, string>).code, c.code);
     assert.ok((out.error as Record<string, string>).message.length > 10);
   }
-  sim.remove(1);
+  fx.sim.remove(1);
 });

@@ -1,28 +1,20 @@
 // The PIN prompt on a real terminal (a pseudo-terminal from util-linux `script`): no echo, digits only,
 // backspace edits, Ctrl-C cancels without touching the card.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { makeSim, type Sim } from '../helpers/sim.ts';
-import { BIN } from './run-cli.ts';
+import { BIN, useCliSimulator } from './run-cli.ts';
 
 const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
-let sim: Sim;
-let env: Record<string, string>;
-
-before(async () => {
-  sim = await makeSim({ readers: 1 });
-  env = { ...sim.env, CPX_PKCS11_MODULE_ONLY: '1' };
-});
-after(async () => { await sim?.cleanup(); });
+const fx = useCliSimulator(1);
 
 /** Runs cpx-link on a pseudo-terminal; each time `prompt` appears in the output, the next keys are typed. */
 function onTerminal(args: string[], steps: { prompt: RegExp; keys: string }[]): Promise<{ code: number | null; screen: string }> {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const cmd = [process.execPath, BIN, ...args].map(quote).join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { ...process.env, ...fx.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';
     let next = 0;
     let seenUpTo = 0;
@@ -43,7 +35,7 @@ function onTerminal(args: string[], steps: { prompt: RegExp; keys: string }[]): 
 const nonce = () => randomBytes(32).toString('base64');
 
 test('the PIN typed on the terminal is not echoed; backspace edits it, letters are ignored', { skip: !HAS_SCRIPT && 'no script(1)' }, async () => {
-  await sim.insert('cps-medecin', 0);
+  await fx.sim.insert('cps-medecin', 0);
   // Types 1, 2, 9, backspace, x (ignored), 3, 4, Enter: the PIN is 1234.
   const run = await onTerminal(['authenticate', '--origin', 'https://example.org', '--nonce', nonce(), '--json'],
     [{ prompt: /Code porteur : $/, keys: '129\x7fx34\r' }]);
@@ -51,29 +43,29 @@ test('the PIN typed on the terminal is not echoed; backspace edits it, letters a
   const afterPrompt = run.screen.slice(run.screen.indexOf('Code porteur : ') + 'Code porteur : '.length);
   assert.match(afterPrompt, /^\r?\n/, `nothing echoed after the prompt: ${JSON.stringify(run.screen)}`);
   assert.match(run.screen, /"format":"web-eid:1.0"/);
-  assert.equal(sim.status().readers[0]!.card!.triesLeft, 3);
+  assert.equal(fx.sim.status().readers[0]!.card!.triesLeft, 3);
 });
 
 test('Ctrl-C at the PIN prompt cancels: CANCELLED, no C_Login', { skip: !HAS_SCRIPT && 'no script(1)' }, async () => {
-  const logins = sim.counters().C_Login ?? 0;
+  const logins = fx.sim.counters().C_Login ?? 0;
   const run = await onTerminal(['authenticate', '--origin', 'https://example.org', '--nonce', nonce(), '--json', '--lang', 'en'],
     [{ prompt: /PIN: $/, keys: '12\x03' }]);
   assert.match(run.screen, /"code":"CANCELLED"/);
   assert.equal(run.code, 6);
-  assert.equal(sim.counters().C_Login ?? 0, logins);
+  assert.equal(fx.sim.counters().C_Login ?? 0, logins);
 });
 
 test('on its final try the card is used only after the user confirms', { skip: !HAS_SCRIPT && 'no script(1)' }, async () => {
-  sim.remove(0);
-  const card = await sim.insert('cps-medecin', 0);
-  sim.resetPinCounter(card.cardId, 1);
+  fx.sim.remove(0);
+  const card = await fx.sim.insert('cps-medecin', 0);
+  fx.sim.resetPinCounter(card.cardId, 1);
   const refused = await onTerminal(['authenticate', '--origin', 'https://example.org', '--nonce', nonce(), '--json'],
     [{ prompt: /Continuer \? \[o\/N\] $/, keys: 'n\r' }]);
   assert.match(refused.screen, /dernier essai/);
   assert.match(refused.screen, /"code":"CANCELLED"/);
-  assert.equal(sim.status().readers[0]!.card!.triesLeft, 1);
+  assert.equal(fx.sim.status().readers[0]!.card!.triesLeft, 1);
   const confirmed = await onTerminal(['authenticate', '--origin', 'https://example.org', '--nonce', nonce(), '--json'],
     [{ prompt: /Continuer \? \[o\/N\] $/, keys: 'o\r' }, { prompt: /Code porteur : $/, keys: '1234\r' }]);
   assert.equal(confirmed.code, 0, confirmed.screen);
-  assert.equal(sim.status().readers[0]!.card!.triesLeft, 3);
+  assert.equal(fx.sim.status().readers[0]!.card!.triesLeft, 3);
 });

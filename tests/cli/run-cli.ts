@@ -1,6 +1,8 @@
 // Runs the real `cpx-link` bin (cli/bin/cpx-link.mjs) as a child process, the way scripts and support call it.
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeSim, type Sim } from '../helpers/sim.ts';
 
 export const BIN = fileURLToPath(new URL('../../cli/bin/cpx-link.mjs', import.meta.url));
 
@@ -43,4 +45,17 @@ export async function runMain(args: string[], env: Record<string, string>, input
   const stdin = Readable.from(input === undefined ? [] : [Buffer.from(input)]);
   const code = await main(args, { stdout, stderr, stdin, env: { ...process.env, ...env } });
   return { code, stdout: out, stderr: err };
+}
+
+/** The test file's private simulator and the environment that points the CLI at it (and at it only). */
+export function useCliSimulator(readers = 1): { readonly sim: Sim; readonly env: Record<string, string> } {
+  let sim: Sim | undefined;
+  let env: Record<string, string> | undefined;
+  before(async () => {
+    sim = await makeSim({ readers });
+    env = { ...sim.env, CPX_PKCS11_MODULE_ONLY: '1' };
+  });
+  after(async () => { await sim?.cleanup(); });
+  const ready = <T>(v: T | undefined): T => { if (v === undefined) throw new Error('fixture used before its before() hook'); return v; };
+  return { get sim() { return ready(sim); }, get env() { return ready(env); } };
 }
