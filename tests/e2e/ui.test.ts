@@ -72,6 +72,7 @@ describe('language, settings, keyboard', () => {
     assert.match(await row('supportContact'), /Support informatique du CH/);
     assert.match(await row('serviceUrl'), new RegExp(`${e.server!.url.replace(/\./g, '\\.')}\\s+Valeur par défaut`));
     assert.match(await row('language'), /Français\s+Choix de l'utilisateur/);
+    assert.match(await row('logging'), /Erreurs seulement\s+Stratégie de l'établissement\s+verrouillé/);
     assert.equal(await e.page.locator('section.settings input, section.settings select').count(), 0);
     await e.screen('23-settings');
     await e.page.getByRole('button', { name: 'Accueil' }).click();

@@ -200,6 +200,7 @@ export const en: Messages = {
     },
     locked: 'locked',
     languages: { fr: 'Français', en: 'English' },
+    logLevels: { off: 'Off', error: 'Errors only', info: 'Normal', debug: 'Detailed (troubleshooting)' },
     diagnostic: 'Save a diagnostic report',
     diagnosticHint: 'The report contains no PIN and no password. Send it to support when asked.',
     diagnosticSaved: 'Report saved: {{path}}',

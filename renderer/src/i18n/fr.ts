@@ -200,6 +200,7 @@ export const fr = {
     },
     locked: 'verrouillé',
     languages: { fr: 'Français', en: 'English' },
+    logLevels: { off: 'Désactivé', error: 'Erreurs seulement', info: 'Normal', debug: 'Détaillé (dépannage)' },
     diagnostic: 'Enregistrer un rapport de diagnostic',
     diagnosticHint: 'Le rapport ne contient ni code porteur ni mot de passe. Envoyez-le au support si on vous le demande.',
     diagnosticSaved: 'Rapport enregistré : {{path}}',
