@@ -1,22 +1,14 @@
 // Architecture of a shared library from its header: real ELF files, and PE / Mach-O headers built byte by byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { archCompatible, detectArch, readBinaryArch } from '../../native/pkcs11/binary-arch.ts';
 import { classifyLoadError } from '../../native/pkcs11/load-errors.ts';
+import { foreignArchLibraries, SOFTHSM } from './harness.ts';
 
-const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
 
-function patched(dir: string, name: string, patches: [number, number[]][]): string {
-  const file = path.join(dir, name);
-  copyFileSync(SOFTHSM, file);
-  const fd = openSync(file, 'r+');
-  for (const [offset, bytes] of patches) writeSync(fd, Buffer.from(bytes), 0, bytes.length, offset);
-  closeSync(fd);
-  return file;
-}
 
 test('a real x64 ELF module is x64 and compatible with this process', () => {
   const a = readBinaryArch(SOFTHSM)!;
@@ -28,11 +20,9 @@ test('a real x64 ELF module is x64 and compatible with this process', () => {
 test('ELF class and machine are read from the file (32-bit, ARM64)', (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cpx-arch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // EI_CLASS=1 (32-bit) with e_machine=3 (i386): a 32-bit x86 library.
-  const elf32 = patched(dir, 'lib32.so', [[4, [1]], [18, [3, 0]]]);
+  const { elf32, arm64 } = foreignArchLibraries(dir);
   assert.deepEqual(readBinaryArch(elf32), { format: 'elf', archs: ['ia32'], bits: 32 });
-  const arm = patched(dir, 'libarm.so', [[18, [0xb7, 0]]]);
-  assert.deepEqual(readBinaryArch(arm)!.archs, ['arm64']);
+  assert.deepEqual(readBinaryArch(arm64)!.archs, ['arm64']);
   assert.equal(readBinaryArch(path.join(dir, 'missing.so')), null);
 });
 

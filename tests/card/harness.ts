@@ -1,6 +1,8 @@
 // Shared by the card-layer tests: a card service process pointed at a private simulator (or any module), with
 // its stdout/stderr captured (the PIN-secrecy tests read them), and helpers to check tokens independently.
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
+import { closeSync, copyFileSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import { after, before } from 'node:test';
 import type { CardServiceOptions } from '../../protocol/card-service.ts';
 import type { WatchState, WebEidToken } from '../../protocol/card.ts';
@@ -107,4 +109,28 @@ export function tokenVerifies(token: WebEidToken, origin: string, nonce: string)
   const cert = new X509Certificate(Buffer.from(token.unverifiedCertificate, 'base64'));
   return token.format === 'web-eid:1.0' && token.algorithm === 'RS256'
     && verify('sha256', Buffer.concat([h(origin), h(nonce)]), cert.publicKey, Buffer.from(token.signature, 'base64'));
+}
+
+/** A real x86-64 PKCS#11 library on this machine. */
+export const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
+
+/**
+ * Copies of SoftHSM2 whose ELF header says another CPU: what a wrong-architecture middleware (a 32-bit or an ARM
+ * Cryptolib) looks like to the loader and to the header reader.
+ */
+export function foreignArchLibraries(dir: string): { elf32: string; arm64: string } {
+  const patched = (name: string, patches: [number, number[]][]) => {
+    const file = path.join(dir, name);
+    copyFileSync(SOFTHSM, file);
+    const fd = openSync(file, 'r+');
+    for (const [offset, bytes] of patches) writeSync(fd, Buffer.from(bytes), 0, bytes.length, offset);
+    closeSync(fd);
+    return file;
+  };
+  return {
+    // EI_CLASS=1 (32-bit) with e_machine=3 (i386): a 32-bit x86 library.
+    elf32: patched('lib32.so', [[4, [1]], [18, [3, 0]]]),
+    // e_machine=0xb7: AArch64.
+    arm64: patched('libarm.so', [[18, [0xb7, 0]]]),
+  };
 }

@@ -2,14 +2,14 @@
 // library, and libraries built for another CPU (32-bit, ARM).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, openSync, writeFileSync, writeSync, closeSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ModuleCandidate } from '../../native/pkcs11/candidates.ts';
 import { LoadedModule } from '../../native/pkcs11/module-host.ts';
 import { diagnoseCandidate, noModuleError, realProbeDeps, selectModule } from '../../native/pkcs11/probe.ts';
+import { foreignArchLibraries, SOFTHSM } from './harness.ts';
 
-const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
 const cand = (p: string): ModuleCandidate => ({ path: p, source: 'environment', expectedArch: process.arch });
 
 function fixtures(t: { after(fn: () => void): void }) {
@@ -17,21 +17,12 @@ function fixtures(t: { after(fn: () => void): void }) {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   process.env.SOFTHSM2_CONF = path.join(dir, 'softhsm2.conf');
   writeFileSync(process.env.SOFTHSM2_CONF, `directories.tokendir = ${dir}\nobjectstore.backend = file\nlog.level = ERROR\n`);
-  const patch = (name: string, patches: [number, number[]][]) => {
-    const file = path.join(dir, name);
-    copyFileSync(SOFTHSM, file);
-    const fd = openSync(file, 'r+');
-    for (const [o, b] of patches) writeSync(fd, Buffer.from(b), 0, b.length, o);
-    closeSync(fd);
-    return file;
-  };
   const notALibrary = path.join(dir, 'not-a-library.so');
   writeFileSync(notALibrary, 'this is text, not a shared object\n');
   return {
     missing: path.join(dir, 'missing.so'),
     notALibrary,
-    elf32: patch('lib32.so', [[4, [1]], [18, [3, 0]]]),
-    arm64: patch('libarm.so', [[18, [0xb7, 0]]]),
+    ...foreignArchLibraries(dir),
   };
 }
 
