@@ -2,7 +2,7 @@
 // the card (Nom, Prénom, Profession read-only) and the form, checked field by field before anything is sent.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { focusedId, startE2E, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
+import { focusedId, loginWithCard, startE2E, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
 
 describe('CPS médecin: Espace médecin libéral', () => {
   let e: E2E;
@@ -83,10 +83,7 @@ describe('CPS médecin: Espace médecin libéral', () => {
 
   test('the doctor logs in with the card afterwards', async () => {
     await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
-    await typePin(await pinWindow, TEST_PIN);
-    await e.page.getByRole('heading', { level: 1, name: 'Vous êtes connecté' }).waitFor({ timeout: 20_000 });
+    await loginWithCard(e);
     assert.match(await e.page.locator('section.account').innerText(), /LUCIE BERNARD/);
   });
 

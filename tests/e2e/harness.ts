@@ -125,6 +125,14 @@ export async function typePin(pinPage: Page, pin: string): Promise<void> {
   await pinPage.keyboard.press('Enter');
 }
 
+/** "Se connecter par carte CPS" from the home screen: the PIN in its window, then the logged-in page. */
+export async function loginWithCard(e: E2E, pin = TEST_PIN): Promise<void> {
+  const pinWindow = e.nextPinWindow();
+  await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
+  await typePin(await pinWindow, pin);
+  await e.page.getByRole('heading', { level: 1, name: 'Vous êtes connecté' }).waitFor({ timeout: 20_000 });
+}
+
 /** Waits until the card panel shows one of these statuses (data-status on its live region: ready, no-card, blocked, …). */
 export async function waitCardStatus(page: Page, ...statuses: string[]): Promise<void> {
   await page.locator(statuses.map((s) => `.card-status[data-status="${s}"]`).join(', ')).waitFor({ timeout: 20_000 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  DEMO_PASSWORD, errorCode, focusedId, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
+  DEMO_PASSWORD, errorCode, focusedId, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
 } from './harness.ts';
 
 describe('CPE card: link through Espace professionnel, then card login', () => {
@@ -98,10 +98,7 @@ describe('CPE card: link through Espace professionnel, then card login', () => {
 
   test('later: "Se connecter par carte CPS" — one click, PIN, logged in, and the service opens', async () => {
     await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
-    await typePin(await pinWindow, TEST_PIN);
-    await e.page.getByRole('heading', { level: 1, name: 'Vous êtes connecté' }).waitFor({ timeout: 20_000 });
+    await loginWithCard(e);
     assert.match(await e.page.locator('section.account').innerText(), /demo\.etab/);
     await e.screen('08-logged-in');
     const tab = e.context.waitForEvent('page', { predicate: (p) => p.url().startsWith(e.server!.url) });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ProvisionedCard } from '../helpers/sim.ts';
-import { DEMO_PASSWORD, errorCode, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
+import { DEMO_PASSWORD, errorCode, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
 
 describe('PIN dialog', () => {
   let e: E2E;
@@ -99,10 +99,7 @@ describe('PIN dialog', () => {
 
     // And the card works as before: a plain card login.
     await e.page.getByRole('button', { name: 'Actualiser' }).click();
-    const again = e.nextPinWindow();
-    await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
-    await typePin(await again, TEST_PIN);
-    await e.page.getByRole('heading', { level: 1, name: 'Vous êtes connecté' }).waitFor({ timeout: 20_000 });
+    await loginWithCard(e);
   });
 
   test('three wrong PINs: final-try confirmation, then the blocked card screen and no fourth attempt', async () => {
