@@ -6,9 +6,9 @@ import path from 'node:path';
 import { app, dialog, Menu, shell, type BrowserWindow } from 'electron';
 import type { PinDialogRequest } from '../../protocol/ipc.ts';
 import { CardServiceClient } from '../../native/service/client.ts';
+import { forkTransport } from '../../native/service/transport.ts';
 import { AppController } from '../core/controller.ts';
 import { FileLogger } from '../core/log.ts';
-import { nodeTransport } from '../core/node-transport.ts';
 import { LINUX_POLICY_DIR, platformPolicyReader } from '../core/policy.ts';
 import { SettingsStore } from '../core/settings.ts';
 import { SETTING_KEYS } from '../core/settings-schema.ts';
@@ -63,7 +63,10 @@ async function start(): Promise<void> {
   const workerNode = devEnv('CPX_CARD_SERVICE_NODE');
   const cards = new CardServiceClient({
     transport: workerNode
-      ? nodeTransport(bundle('card-service.cjs'), { execPath: workerNode, stderr: (text) => log.info('card-service.stderr', { text: text.trim() }) })
+      ? forkTransport({
+        workerPath: bundle('card-service.cjs'), execPath: workerNode,
+        output: (stream, text) => log.info(`card-service.${stream}`, { text: text.trim() }),
+      })
       : utilityTransport(bundle('card-service.cjs'), log),
     options: {
       appVersion: `cpx-link/${app.getVersion()}`,

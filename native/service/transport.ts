@@ -1,5 +1,7 @@
-// How a host starts the card service process. The default forks a Node child with tsx; Electron main plugs in a
-// transport built on utilityProcess.fork with the same shape (electron/shell/), so the client never knows which.
+// How a host starts the card service process. The default forks a Node child running worker.ts with tsx; the same
+// transport runs the bundled worker (a .cjs, no loader) under a chosen Node — the unpackaged desktop app, whose
+// PKCS#11 binding is built for Node. Electron main otherwise plugs in a transport built on utilityProcess.fork with
+// the same shape (electron/shell/), so the client never knows which.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +34,10 @@ function tsxImport(): string {
 }
 
 export interface ForkTransportOptions {
+  /** The worker to run (default: worker.ts here, with tsx; a bundled .cjs runs as it is). */
+  workerPath?: string;
+  /** The Node executable (default: the one running this process). */
+  execPath?: string;
   env?: NodeJS.ProcessEnv;
   /** The worker's stdout/stderr, line by line as they come (default: stderr goes to this process's stderr). */
   output?: (stream: 'stdout' | 'stderr', chunk: string) => void;
@@ -41,8 +47,10 @@ export interface ForkTransportOptions {
 export function forkTransport(opts: ForkTransportOptions = {}): ServiceTransport {
   return {
     start(options) {
-      const child: ChildProcess = fork(WORKER_PATH, [JSON.stringify(options)], {
-        execArgv: opts.execArgv ?? ['--import', tsxImport()],
+      const worker = opts.workerPath ?? WORKER_PATH;
+      const child: ChildProcess = fork(worker, [JSON.stringify(options)], {
+        execPath: opts.execPath ?? process.execPath,
+        execArgv: opts.execArgv ?? (worker.endsWith('.ts') ? ['--import', tsxImport()] : []),
         env: opts.env ?? process.env,
         // Advanced serialisation = structured clone: a Uint8Array PIN stays bytes (JSON would turn it into an object).
         serialization: 'advanced',
@@ -62,7 +70,10 @@ export function forkTransport(opts: ForkTransportOptions = {}): ServiceTransport
           let done = false;
           const fire = (code: number | null, signal: string | null) => { if (!done) { done = true; cb({ code, signal }); } };
           child.on('exit', (code, signal) => fire(code, signal));
-          child.on('error', () => { if (child.exitCode !== null || child.signalCode !== null) fire(child.exitCode, child.signalCode); });
+          // A Node that cannot be started at all (wrong execPath) never exits: it errors, with no pid.
+          child.on('error', () => {
+            if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) fire(child.exitCode, child.signalCode);
+          });
         },
         kill() { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },
       };

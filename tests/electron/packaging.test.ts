@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { CardServiceClient } from '../../native/service/client.ts';
-import { nodeTransport } from '../../electron/core/node-transport.ts';
+import { forkTransport } from '../../native/service/transport.ts';
 import { coerceSetting, SETTING_KEYS, settingKeyOf } from '../../electron/core/settings-schema.ts';
 import { resolveAppFile } from '../../electron/shell/app-files.ts';
 import { makeSim } from '../helpers/sim.ts';
@@ -60,7 +60,8 @@ describe('bundles', () => {
 
   test('the bundled card service runs in a Node process (the unpackaged app\'s transport): reads a simulated card and signs', async () => {
     const sim = await makeSim({ readers: 1 });
-    const transport = nodeTransport(path.join(dist, 'electron/card-service.cjs'), {
+    const transport = forkTransport({
+      workerPath: path.join(dist, 'electron/card-service.cjs'),
       env: { ...process.env, ...sim.env, CPX_PKCS11_MODULE_ONLY: '1', NODE_PATH: path.join(root, 'node_modules') },
     });
     const client = new CardServiceClient({ transport, restart: false });
