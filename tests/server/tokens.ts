@@ -1,10 +1,11 @@
 // Web eID tokens signed in-process with the test PKI's card keys (what a simulated card would produce,
 // without PKCS#11): for service tests and the server bench. Tests stand apart from the layers, so they may
 // use the test PKI (native/sim/pki); the service itself never imports native/.
-import { constants, createPrivateKey, sign } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { WebEidToken } from '../../protocol/card.ts';
-import { authSignedData, bytesToBase64, WEB_EID_FORMAT } from '../../protocol/webeid.ts';
+import { bytesToBase64, WEB_EID_FORMAT } from '../../protocol/webeid.ts';
+import { signedData, signWith } from '../validator/pki-fixture.ts';
 import { ensurePki } from '../../native/sim/pki/index.ts';
 import type { TestPki } from '../../native/sim/pki/index.ts';
 
@@ -30,10 +31,7 @@ export async function cardSigner(profile: string): Promise<CardSigner> {
     profile, certificate, key,
     async token(origin, nonce, opts = {}) {
       const algorithm = opts.algorithm ?? 'RS256';
-      const data = await authSignedData(origin, nonce, 'SHA-256');
-      const signature = algorithm === 'PS256'
-        ? sign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
-        : sign('sha256', data, key);
+      const signature = signWith(key, algorithm, signedData(origin, nonce, algorithm));
       return {
         unverifiedCertificate: bytesToBase64(certificate), algorithm, signature: signature.toString('base64'),
         format: WEB_EID_FORMAT, appVersion: 'https://cpx-link.test/tests/1.0',
