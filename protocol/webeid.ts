@@ -1,5 +1,6 @@
 // The Web eID authentication token (format web-eid:1.x) as both halves see it: the card layer builds one,
-// the validator checks one. Runs everywhere (Node, Electron, browser): WebCrypto only, no Node built-ins.
+// the validator checks one. Runs everywhere (Node, Electron, browser): no Node built-ins.
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { WebEidToken } from './card.ts';
 
 export const WEB_EID_FORMAT = 'web-eid:1.0';
@@ -52,19 +53,19 @@ export function isWebEidTokenShape(value: unknown): value is WebEidToken {
 }
 
 const encoder = new TextEncoder();
+const HASHES = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
 
 /**
  * The message the card signs and the validator checks: H(origin) || H(nonce), H being the token algorithm's hash
  * (SHA-256 for the RS256 tokens CPx cards produce, SHA-384 for an ES384 Web eID token), as the Web eID validators do.
+ * Synchronous, so the card layer and the service use this one definition.
  */
-export async function authSignedData(origin: string, nonce: string, hash: HashName = 'SHA-256'): Promise<Uint8Array> {
-  const [o, n] = await Promise.all([
-    globalThis.crypto.subtle.digest(hash, encoder.encode(origin)),
-    globalThis.crypto.subtle.digest(hash, encoder.encode(nonce)),
-  ]);
-  const out = new Uint8Array(o.byteLength + n.byteLength);
-  out.set(new Uint8Array(o), 0);
-  out.set(new Uint8Array(n), o.byteLength);
+export function authSignedData(origin: string, nonce: string, hash: HashName = 'SHA-256'): Uint8Array {
+  const h = HASHES[hash];
+  const o = h(encoder.encode(origin));
+  const out = new Uint8Array(o.length * 2);
+  out.set(o, 0);
+  out.set(h(encoder.encode(nonce)), o.length);
   return out;
 }
 

@@ -8,8 +8,7 @@
 // never decides validity by itself.
 import { X509Certificate, constants, publicDecrypt, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { signedMessage } from './nonces.ts';
-import type { HashName } from './nonces.ts';
+import { authSignedData, type HashName } from '../protocol/webeid.ts';
 
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
@@ -56,14 +55,15 @@ export function recoverRs256Digest(t: ParsedToken): string | null {
   }
 }
 
-const HASHES: Record<string, HashName> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
+/** Token algorithm suffix → the signed message's hash, and the name node:crypto knows it by. */
+const HASHES: Record<string, [HashName, string]> = { '256': ['SHA-256', 'sha256'], '384': ['SHA-384', 'sha384'], '512': ['SHA-512', 'sha512'] };
 
 /** Does the signature verify over (origin, nonce)? False for anything malformed or unsupported. */
 export function signatureMatches(t: ParsedToken, origin: string, nonce: string): boolean {
   const family = t.algorithm.slice(0, 2);
-  const hash = HASHES[t.algorithm.slice(2)];
-  if (!hash) return false;
-  const message = signedMessage(origin, nonce, hash);
+  const [messageHash, hash] = HASHES[t.algorithm.slice(2)] ?? [];
+  if (!messageHash || !hash) return false;
+  const message = authSignedData(origin, nonce, messageHash);
   try {
     if (family === 'RS') return verify(hash, message, { key: t.key, padding: constants.RSA_PKCS1_PADDING }, t.signature);
     if (family === 'PS') {

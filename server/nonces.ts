@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CpxError } from '../protocol/errors.ts';
 import type { Challenge } from '../protocol/account.ts';
+import { authSignedData } from '../protocol/webeid.ts';
 import { Batcher } from './batcher.ts';
 import type { Db } from './db/index.ts';
 
@@ -10,16 +11,10 @@ export const NONCE_TTL_MS = 5 * 60_000;
 /** Expired nonces are kept this long after expiry so a late token gets NONCE_EXPIRED rather than NONCE_UNKNOWN. */
 const KEEP_EXPIRED_MS = 60 * 60_000;
 
-export type HashName = 'sha256' | 'sha384' | 'sha512';
-
-/** The bytes a Web eID token signs: hash(origin) || hash(nonce), hash being the algorithm's (RS256 → SHA-256). */
-export function signedMessage(origin: string, nonce: string, hash: HashName): Buffer {
-  return Buffer.concat([createHash(hash).update(origin, 'utf8').digest(), createHash(hash).update(nonce, 'utf8').digest()]);
-}
 
 /** SHA-256 of the RS256/PS256 signed message, hex: what an RS256 signature's DigestInfo carries. */
 export function nonceDigest(origin: string, nonce: string): string {
-  return createHash('sha256').update(signedMessage(origin, nonce, 'sha256')).digest('hex');
+  return createHash('sha256').update(authSignedData(origin, nonce, 'SHA-256')).digest('hex');
 }
 
 type Taken = { nonce: string; expires_at: Date } | undefined;

@@ -3,8 +3,7 @@
 
 import type { WebEidToken } from '../../protocol/card.ts';
 import { CpxError } from '../../protocol/errors.ts';
-import { createHash } from 'node:crypto';
-import { WEB_EID_FORMAT } from '../../protocol/webeid.ts';
+import { authSignedData, WEB_EID_FORMAT } from '../../protocol/webeid.ts';
 import { cardError, type CardErrorContext } from './card-errors.ts';
 import { CKR, ckrOf } from './ckr.ts';
 import type { LoadedModule, SlotView, TokenView } from './module-host.ts';
@@ -60,7 +59,7 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
       if (now > auth.notAfter) throw new CpxError('CERT_EXPIRED', { date: isoDay(auth.notAfter) });
       if (pinState.triesLeft === 1 && !input.confirmFinalTry) throw new CpxError('PIN_FINAL_TRY');
       if (!pinState.pinpad && !isValidPinFormat(input.pin)) throw new CpxError('PIN_FORMAT');
-      const message = signedData(input.origin, input.nonce);
+      const message = Buffer.from(authSignedData(input.origin, input.nonce));
       const plan = planSignature(mechanisms, message);
       if (!plan) throw new CpxError('DEVICE_ERROR', { detail: 'no RSA signature mechanism' });
       if (input.isCancelled()) throw new CpxError('CANCELLED');
@@ -126,11 +125,6 @@ function findPrivateKey(m: LoadedModule, session: Buffer, id: Buffer): Buffer {
   return found[0]!;
 }
 
-/** SHA-256(origin) || SHA-256(nonce), as protocol/webeid.ts authSignedData defines it (synchronously here). */
-function signedData(origin: string, nonce: string): Buffer {
-  const h = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return Buffer.concat([h(origin), h(nonce)]);
-}
 
 /**
  * pkcs11js takes the PIN as a JS string only; the string lives for the duration of the call and is never stored.

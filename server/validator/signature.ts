@@ -22,7 +22,9 @@ const CURVE_NAMES: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 's
 const NODE_HASH: Record<AlgorithmSpec['hash'], string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 const MIN_RSA_BITS = 2048;
 
-// crypto.hash (Node ≥ 20.12) is the one-shot form: about a third cheaper than createHash for a nonce.
+// The signed message is protocol/webeid.ts authSignedData's H(origin) || H(nonce); computed here with OpenSSL's
+// one-shot crypto.hash (Node ≥ 20.12, a third cheaper than createHash) because this is the validator's hot path.
+// Tokens made with authSignedData (the card layer's) validating is what keeps the two in step.
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
 const digest = (alg: string, data: string): Buffer => oneShot ? oneShot(alg, data, 'buffer') : createHash(alg).update(data).digest();
 

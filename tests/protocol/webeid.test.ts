@@ -17,12 +17,13 @@ test('format constant and algorithm table', () => {
   assert.equal(TOKEN_ALGORITHMS.ES512.coordinateLength, 66);
 });
 
-test('authSignedData is H(origin) || H(nonce), SHA-256 by default, the algorithm hash when given', async () => {
+test('authSignedData is H(origin) || H(nonce), SHA-256 by default, the algorithm hash when given', () => {
   const origin = 'https://example.org';
   const nonce = randomBytes(32).toString('base64');
   const h = (alg: string, s: string) => createHash(alg).update(s).digest();
-  assert.deepEqual(Buffer.from(await authSignedData(origin, nonce)), Buffer.concat([h('sha256', origin), h('sha256', nonce)]));
-  assert.deepEqual(Buffer.from(await authSignedData(origin, nonce, 'SHA-384')), Buffer.concat([h('sha384', origin), h('sha384', nonce)]));
+  assert.deepEqual(Buffer.from(authSignedData(origin, nonce)), Buffer.concat([h('sha256', origin), h('sha256', nonce)]));
+  assert.deepEqual(Buffer.from(authSignedData(origin, nonce, 'SHA-384')), Buffer.concat([h('sha384', origin), h('sha384', nonce)]));
+  assert.deepEqual(Buffer.from(authSignedData(origin, nonce, 'SHA-512')), Buffer.concat([h('sha512', origin), h('sha512', nonce)]));
 });
 
 test('token shape guard: the four strings required, unknown fields allowed', () => {
