@@ -5,7 +5,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, AuthorityKeyIdentifier, Extensions, id_ce_authorityKeyIdentifier } from '@peculiar/asn1-x509';
 import { RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { decodeName, dnString, serialHex } from '../../protocol/identity.ts';
-import { base64ToBytes } from '../../protocol/webeid.ts';
+import { pemBlocks } from './base64.ts';
 
 export interface ParsedCrl {
   issuer: string;
@@ -138,8 +138,7 @@ export function parseCrl(input: Uint8Array): ParsedCrl {
 function pemOrDer(input: Uint8Array): Uint8Array {
   if (input[0] === 0x30) return input;
   const text = new TextDecoder().decode(input);
-  const m = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/.exec(text);
-  const der = m ? base64ToBytes(m[1]!.replace(/\s+/g, '')) : null;
+  const [der] = pemBlocks(text, ['X509 CRL']);
   if (!der) throw new Error('not a CRL (DER or PEM)');
   return der;
 }

@@ -4,7 +4,7 @@
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import { CpxError } from '../../protocol/errors.ts';
 import { KU, decodeCertificate, type CertificateFacts } from '../../protocol/identity.ts';
-import { pemCertificates } from '../../protocol/webeid.ts';
+import { pemCertificates } from './base64.ts';
 
 export interface CaCert {
   facts: CertificateFacts;

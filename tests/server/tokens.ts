@@ -4,7 +4,7 @@
 import { createPrivateKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { WebEidToken } from '../../protocol/card.ts';
-import { bytesToBase64, WEB_EID_FORMAT } from '../../protocol/webeid.ts';
+import { WEB_EID_FORMAT } from '../../protocol/webeid.ts';
 import { signedData, signWith } from '../validator/pki-fixture.ts';
 import { ensurePki } from '../../native/sim/pki/index.ts';
 import type { TestPki } from '../../native/sim/pki/index.ts';
@@ -33,7 +33,7 @@ export async function cardSigner(profile: string): Promise<CardSigner> {
       const algorithm = opts.algorithm ?? 'RS256';
       const signature = signWith(key, algorithm, signedData(origin, nonce, algorithm));
       return {
-        unverifiedCertificate: bytesToBase64(certificate), algorithm, signature: signature.toString('base64'),
+        unverifiedCertificate: Buffer.from(certificate).toString('base64'), algorithm, signature: signature.toString('base64'),
         format: WEB_EID_FORMAT, appVersion: 'https://cpx-link.test/tests/1.0',
       };
     },
