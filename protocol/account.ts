@@ -43,6 +43,8 @@ export interface SessionResult {
   session: string;
   expiresAt: string;
   account: AccountPage;
+  /** Set when the link/ticket belonged to a browser transaction: the one-time URL that logs that browser in. */
+  completeUrl?: string;
 }
 
 export interface Region {
@@ -51,4 +53,61 @@ export interface Region {
   /** "Comment obtenir un compte ?" for this region, plain text (paragraphs separated by blank lines). */
   howToGetAccount: string;
   support: { label: string; email?: string; phone?: string; url?: string } | null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// PIN first, then "Première connexion": one card authentication, then either a session or a link ticket.
+
+/** The card holder as the service read them from the certificate it has just verified (never from the client). */
+export interface VerifiedHolder {
+  surname: string;
+  givenName: string;
+  profession: string | null;
+  cardType: CardType;
+  nationalId: { type: NationalIdType; id: string; raw: string };
+}
+
+/**
+ * An unlinked card after a verified card authentication: the ticket lets "Première connexion" (Espace
+ * professionnel / Espace médecin libéral) finish without another PIN. Opaque, ≥ 256 bits, ~10 minutes, stored
+ * hashed, bound to the certificate fingerprint, single use on success (a wrong password or a form error keeps it).
+ */
+export interface LinkTicket {
+  ticket: string;
+  expiresAt: string;
+  holder: VerifiedHolder;
+  /** "Espace médecin libéral" is offered only to a CPS doctor. */
+  independentDoctorAllowed: boolean;
+}
+
+/** POST /api/auth/card `{token, nonce, cardNumber?}`: a linked card is logged in, an unlinked one gets a ticket. */
+export type CardAuthResult =
+  | ({ status: 'logged-in' } & SessionResult)
+  | ({ status: 'link-required' } & LinkTicket);
+
+// ---------------------------------------------------------------------------------------------------------
+// Browser login: the service's page starts a transaction and hands the app a `cpxlink:` link (protocol/deep-link.ts);
+// the app signs that transaction's challenge and completes it; the browser that started it redeems a one-time
+// completion URL (its transaction cookie proves it is the same browser: a relayed link logs nobody in).
+
+/** POST /api/transactions/challenge `{transaction}` (the app, after parsing the link). */
+export interface TransactionChallenge extends Challenge {
+  /** Who asks, as the PIN dialog shows it: the service's name (e.g. "ViaTrajectoire — Centre-Val de Loire") and origin. */
+  service: { name: string; origin: string };
+}
+
+/**
+ * POST /api/transactions/complete `{transaction, token, nonce, cardNumber?}`. Logged in: `completeUrl` is the one-time
+ * URL the app opens in the default browser. Unlinked card: a ticket bound to the transaction; link or independent
+ * doctor with `{ticket, …}` then answers a SessionResult carrying the `completeUrl`.
+ */
+export type TransactionResult =
+  | { status: 'logged-in'; completeUrl: string; account: AccountPage }
+  | ({ status: 'link-required' } & LinkTicket);
+
+/** POST /api/auth/browser-handoff (Authorization: Bearer <session of a card login>): opens the browser logged in. */
+export interface BrowserHandoff {
+  /** One-time URL (~60 s, single use) that the default browser redeems for a browser session. */
+  url: string;
+  expiresAt: string;
 }

@@ -256,6 +256,37 @@ const spec = {
     en: 'Some fields are invalid: {{detail}}.',
     retriable: true, exit: 'account', http: 422,
   },
+  TICKET_INVALID: {
+    fr: "Cette première connexion a expiré ou a déjà été faite. Reconnectez-vous par carte CPx pour recommencer.",
+    en: 'This first login has expired or was already completed. Log in with your CPx card again to start over.',
+    retriable: false, exit: 'account', http: 410,
+  },
+  // --- browser login (a transaction started by the service's page, finished by the app and the browser) ---
+  LINK_INVALID: {
+    fr: "Ce lien de connexion CPx Link n'est pas valide ({{detail}}). Rien n'a été envoyé : recommencez depuis la page du service.",
+    en: 'This CPx Link login link is not valid ({{detail}}). Nothing was sent: start again from the service’s page.',
+    retriable: false, exit: 'usage', http: 400,
+  },
+  TRANSACTION_UNKNOWN: {
+    fr: "Cette demande de connexion est inconnue ou a déjà servi. Recommencez depuis la page du service.",
+    en: 'This login request is unknown or was already used. Start again from the service’s page.',
+    retriable: false, exit: 'account', http: 404,
+  },
+  TRANSACTION_EXPIRED: {
+    fr: "Cette demande de connexion a expiré (5 minutes). Recommencez depuis la page du service.",
+    en: 'This login request has expired (5 minutes). Start again from the service’s page.',
+    retriable: false, exit: 'account', http: 410,
+  },
+  TRANSACTION_OTHER_BROWSER: {
+    fr: "Cette connexion a été demandée depuis un autre navigateur : elle ne peut pas être terminée ici. Si vous n'êtes pas à l'origine de cette demande, ignorez-la.",
+    en: 'This login was requested from another browser: it cannot be completed here. If you did not ask for it, ignore it.',
+    retriable: false, exit: 'account', http: 403,
+  },
+  FORM_EXPIRED: {
+    fr: "La page a expiré. Rechargez-la puis recommencez.",
+    en: 'The page has expired. Reload it, then try again.',
+    retriable: true, exit: 'usage', http: 403,
+  },
   RATE_LIMITED: {
     fr: 'Trop de tentatives. Réessayez dans {{retryAfter}} secondes.',
     en: 'Too many attempts. Try again in {{retryAfter}} seconds.',
