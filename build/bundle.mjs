@@ -4,8 +4,9 @@
 //   dist/electron/preload-pin.cjs   PIN dialog preload (window.cpxPin)
 //   dist/electron/card-service.cjs  card service worker, run in a utility process (native/service/worker.ts)
 // then assembles dist/app/, the folder electron-builder packages (build/electron-builder.yml): the four bundles, the
-// built renderer, a package.json of its own and the one native dependency (pkcs11js). Only what the app runs ships:
-// the server, CLI, tests and their dependencies never enter the installer.
+// built renderer, a package.json of its own and the two native dependencies: pkcs11js, and native-reg (Windows
+// policies, with node-gyp-build, its loader). Only what the app runs ships: the server, CLI, tests and their
+// dependencies never enter the installer.
 //
 // `electron .` in a checkout runs dist/electron/main.cjs (package.json "main") with renderer/dist next door.
 // Usage: node build/bundle.mjs [--no-app] [--dist DIR]   (DIR replaces <repo>/dist, for tests)
@@ -40,7 +41,8 @@ const common = {
 
 const targets = [
   // Electron 45 = Node 22 / Chromium 140.
-  { entry: 'electron/shell/main.ts', outfile: 'main.cjs', platform: 'node', target: 'node22', external: ['electron', 'pkcs11js'], shim: true },
+  // native-reg finds its prebuilt binary next to its own files: it stays a package (loaded on Windows only).
+  { entry: 'electron/shell/main.ts', outfile: 'main.cjs', platform: 'node', target: 'node22', external: ['electron', 'pkcs11js', 'native-reg'], shim: true },
   // Sandboxed preloads: only `electron` may be required at run time, everything else is inlined.
   { entry: 'electron/shell/preload-main.ts', outfile: 'preload-main.cjs', platform: 'browser', target: 'chrome140', external: ['electron'] },
   { entry: 'electron/shell/preload-pin.ts', outfile: 'preload-pin.cjs', platform: 'browser', target: 'chrome140', external: ['electron'] },
@@ -76,13 +78,13 @@ function assembleApp() {
   if (haveRenderer) cpSync(rendererDist, path.join(appDir, 'renderer'), { recursive: true });
 
   // pkcs11js with its sources: electron-builder rebuilds it against Electron's Node ABI when packaging.
-  const p11src = path.join(root, 'node_modules/pkcs11js');
-  const p11dst = path.join(appDir, 'node_modules/pkcs11js');
-  for (const item of ['package.json', 'index.js', 'index.d.ts', 'binding.gyp', 'LICENSE', 'src', 'includes', 'build/Release/pkcs11.node']) {
-    const from = path.join(p11src, item);
-    if (existsSync(from)) cpSync(from, path.join(p11dst, item), { recursive: true });
-  }
-  const p11version = JSON.parse(readFileSync(path.join(p11src, 'package.json'), 'utf8')).version;
+  copyPackage('pkcs11js', ['package.json', 'index.js', 'index.d.ts', 'binding.gyp', 'LICENSE', 'src', 'includes', 'build/Release/pkcs11.node']);
+  // native-reg without its binding.gyp and C++ sources: its N-API binaries for Windows x64/ia32/arm64 are prebuilt in
+  // the package, and without a binding.gyp electron-builder's rebuild leaves it alone instead of compiling Windows
+  // code on Linux or macOS.
+  copyPackage('native-reg', ['package.json', 'LICENSE', 'lib/index.js', 'prebuilds']);
+  copyPackage('node-gyp-build', ['package.json', 'LICENSE', 'index.js', 'node-gyp-build.js']);
+  const versionOf = (name) => JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
   writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({
     name: pkg.name,
     productName: 'CPx Link',
@@ -91,9 +93,17 @@ function assembleApp() {
     author: 'CPx Link',
     license: pkg.license,
     main: 'main.cjs',
-    dependencies: { pkcs11js: p11version },
+    dependencies: { pkcs11js: versionOf('pkcs11js'), 'native-reg': versionOf('native-reg') },
   }, null, 2) + '\n');
   return haveRenderer;
+}
+
+/** Copies the listed files and folders of an installed package into dist/app/node_modules. */
+function copyPackage(name, items) {
+  for (const item of items) {
+    const from = path.join(root, 'node_modules', name, item);
+    if (existsSync(from)) cpSync(from, path.join(appDir, 'node_modules', name, item), { recursive: true });
+  }
 }
 
 const built = await bundle();

@@ -2,12 +2,14 @@
 // SettingLayer (valid values + a line per ignored value) and never throws: a broken policy must not stop the app,
 // it shows up in the settings view's sources and in the diagnostic report instead.
 //
-// Parsing is separated from reading so the Windows and macOS formats are tested here from recorded tool output.
+// Windows reads the registry through a small interface (windows-registry.ts) that tests replace with an in-memory
+// double; macOS output parsing is separated from reading so it is tested from recorded plutil output.
 
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { layerFrom, type SettingLayer, type SettingValues } from './settings-schema.ts';
+import { nativeRegistry, type PolicyRegistry, type RegistryHive, type RegistryValue } from './windows-registry.ts';
 
 export interface PolicyReader {
   /** Where this reader looks, for the diagnostic report. */
@@ -15,7 +17,7 @@ export interface PolicyReader {
   read(): Promise<SettingLayer>;
 }
 
-/** Runs a command and returns its stdout, or null when it exits non-zero or cannot start (key absent, tool missing). */
+/** Runs a command and returns its stdout, or null when it exits non-zero or cannot start (file absent, tool missing). */
 export type RunCommand = (file: string, args: string[]) => Promise<string | null>;
 
 export const runCommand: RunCommand = (file, args) => new Promise((resolve) => {
@@ -39,49 +41,59 @@ export function mergeLayers(layers: SettingLayer[]): SettingLayer {
 
 export const WINDOWS_POLICY_KEY = 'SOFTWARE\\Policies\\CPxLink';
 
-/**
- * Parses the output of `reg query <key>`: one `    Name    REG_TYPE    data` line per value (four-space separators;
- * data may be empty). REG_MULTI_SZ items are printed joined by a literal `\0`; REG_EXPAND_SZ is printed unexpanded.
- * Subkeys and the key header line are ignored.
- */
-export function parseRegQuery(output: string, env: Readonly<Record<string, string | undefined>> = {}): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const line of output.split(/\r?\n/)) {
-    const m = /^ {4}(.+?) {4}(REG_[A-Z_]+)(?: {4}(.*))?$/.exec(line);
-    if (!m) continue;
-    const [, name, type, rawData = ''] = m;
-    const data = rawData.replace(/\s+$/, '');
-    switch (type) {
-      case 'REG_SZ': values[name] = data; break;
-      case 'REG_EXPAND_SZ': values[name] = expandWindowsVars(data, env); break;
-      case 'REG_MULTI_SZ': values[name] = data === '' ? [] : data.split('\\0').filter((s) => s !== ''); break;
-      case 'REG_DWORD': case 'REG_QWORD': values[name] = Number.parseInt(data, 16); break;
-      default: break; // REG_BINARY and others: no setting uses them.
-    }
-  }
-  return values;
-}
-
 /** `%WINDIR%\System32\x.dll` → the variable's value; unknown variables are left as written (visible in the report). */
 export function expandWindowsVars(s: string, env: Readonly<Record<string, string | undefined>>): string {
   const lower = new Map(Object.entries(env).map(([k, v]) => [k.toLowerCase(), v]));
   return s.replace(/%([^%]+)%/g, (whole, name: string) => lower.get(name.toLowerCase()) ?? whole);
 }
 
-export function windowsPolicyReader(run: RunCommand = runCommand, env = process.env): PolicyReader {
-  const hives = ['HKCU', 'HKLM'] as const; // read order = precedence order: HKLM last, so it wins
+export interface WindowsPolicyOptions {
+  registry?: PolicyRegistry;
+  /** Expands REG_EXPAND_SZ values, as Windows would for the app's own process. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The key under each hive; another one only in tests that write to the real registry. */
+  key?: string;
+}
+
+export function windowsPolicyReader(opts: WindowsPolicyOptions = {}): PolicyReader {
+  const { registry = nativeRegistry(), env = process.env, key = WINDOWS_POLICY_KEY } = opts;
+  const hives: RegistryHive[] = ['HKCU', 'HKLM']; // read order = precedence order: HKLM last, so it wins
   return {
-    describe: hives.map((h) => `${h}\\${WINDOWS_POLICY_KEY}`).reverse().join(', '),
+    describe: hives.map((h) => `${h}\\${key}`).reverse().join(', '),
     async read() {
       const layers: SettingLayer[] = [];
       for (const hive of hives) {
-        // /reg:64 so a 32-bit build reads the same key as IT wrote with the 64-bit tools.
-        const out = await run('reg.exe', ['query', `${hive}\\${WINDOWS_POLICY_KEY}`, '/reg:64']);
-        if (out !== null) layers.push(layerFrom(parseRegQuery(out, env), `${hive}\\${WINDOWS_POLICY_KEY}`));
+        const source = `${hive}\\${key}`;
+        try {
+          const values = await registry.readKey(hive, key);
+          if (values) layers.push(registryLayer(values, source, env));
+        } catch (err) {
+          const reason = String((err as Error)?.message ?? err).split('\n')[0];
+          layers.push({ values: {}, problems: [`${source}: unreadable (${reason}), key ignored`] });
+        }
       }
       return mergeLayers(layers);
     },
   };
+}
+
+/** Registry values → a layer: strings as they are, REG_EXPAND_SZ expanded, REG_MULTI_SZ as a list without empty items. */
+function registryLayer(values: ReadonlyMap<string, RegistryValue>, source: string,
+  env: Readonly<Record<string, string | undefined>>): SettingLayer {
+  const record: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, v] of values) {
+    switch (v.type) {
+      case 'REG_SZ': record[name] = v.data; break;
+      case 'REG_EXPAND_SZ': record[name] = expandWindowsVars(v.data, env); break;
+      case 'REG_MULTI_SZ': record[name] = v.data.filter((s) => s !== ''); break;
+      // No setting is a number today: passed on, so a DWORD written for a text setting is reported as such.
+      case 'REG_DWORD': case 'REG_QWORD': record[name] = Number(v.data); break;
+      case 'unsupported': problems.push(`${source}: ${name} ignored (${v.typeName} is not a type any setting is written with)`); break;
+    }
+  }
+  const layer = layerFrom(record, source);
+  return { values: layer.values, problems: [...problems, ...layer.problems] };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

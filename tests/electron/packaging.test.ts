@@ -31,13 +31,17 @@ const requiresOf = (file: string) => [...new Set([...readFileSync(file, 'utf8').
 const isBuiltin = (m: string) => m.startsWith('node:') || require('node:module').builtinModules.includes(m);
 
 describe('bundles', () => {
-  test('main, both preloads and the card service are bundled; only Electron, Node built-ins and pkcs11js stay outside', () => {
+  test('main, both preloads and the card service are bundled; only Electron, Node built-ins and the native packages stay outside', () => {
     for (const f of ['main.cjs', 'preload-main.cjs', 'preload-pin.cjs', 'card-service.cjs']) {
       assert.ok(existsSync(path.join(dist, 'electron', f)), f);
     }
     assert.deepEqual(requiresOf(path.join(dist, 'electron/preload-main.cjs')), ['electron']);
     assert.deepEqual(requiresOf(path.join(dist, 'electron/preload-pin.cjs')), ['electron']);
     assert.deepEqual(requiresOf(path.join(dist, 'electron/main.cjs')).filter((m) => !isBuiltin(m)), ['electron']);
+    // native-reg is required at run time (createRequire, on Windows only), never inlined.
+    const main = readFileSync(path.join(dist, 'electron/main.cjs'), 'utf8');
+    assert.match(main, /createRequire\)\(__cpx_import_meta_url\)\("native-reg"\)/);
+    assert.doesNotMatch(main, /node-gyp-build|RegQueryValue/);
     assert.deepEqual(requiresOf(path.join(dist, 'electron/card-service.cjs')).filter((m) => !isBuiltin(m)), ['pkcs11js']);
   });
 
@@ -52,10 +56,21 @@ describe('bundles', () => {
     const pkg = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8'));
     assert.equal(pkg.main, 'main.cjs');
     assert.equal(pkg.productName, 'CPx Link');
-    assert.deepEqual(Object.keys(pkg.dependencies), ['pkcs11js']);
+    assert.deepEqual(Object.keys(pkg.dependencies), ['pkcs11js', 'native-reg']);
     assert.ok(existsSync(path.join(app, 'node_modules/pkcs11js/build/Release/pkcs11.node')), 'pkcs11js binary');
     assert.ok(existsSync(path.join(app, 'node_modules/pkcs11js/binding.gyp')), 'pkcs11js sources for the Electron rebuild');
     assert.ok(!existsSync(path.join(app, 'node_modules/fastify')), 'server dependencies do not ship');
+  });
+
+  test('native-reg ships with its prebuilt Windows binaries and no binding.gyp (the Electron rebuild must not compile it), and loads on any OS', () => {
+    const reg = path.join(dist, 'app/node_modules/native-reg');
+    for (const arch of ['x64', 'ia32', 'arm64']) assert.ok(existsSync(path.join(reg, `prebuilds/win32-${arch}/node.napi.node`)), arch);
+    assert.ok(!existsSync(path.join(reg, 'binding.gyp')));
+    assert.ok(existsSync(path.join(dist, 'app/node_modules/node-gyp-build/index.js')), 'its loader ships too');
+    // Resolved from dist/app alone, as the packaged main process resolves it.
+    const fromApp = createRequire(path.join(dist, 'app/main.cjs'));
+    assert.equal(path.dirname(fromApp.resolve('native-reg/package.json')), reg);
+    assert.equal(typeof fromApp('native-reg').openKey, 'function');
   });
 
   test('the bundled card service runs in a Node process (the unpackaged app\'s transport): reads a simulated card and signs', async () => {

@@ -1,13 +1,12 @@
-// Settings: managed policy over user settings over defaults, with sources and locks, from each OS's policy format.
+// Settings: managed policy over user settings over defaults, with sources and locks, from the Linux and macOS policy
+// formats (Windows: policy-windows.test.ts).
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CpxError } from '../../protocol/errors.ts';
-import {
-  linuxPolicyReader, macPolicyReader, parseManagedPlistJson, parseRegQuery, windowsPolicyReader, type RunCommand,
-} from '../../electron/core/policy.ts';
+import { linuxPolicyReader, macPolicyReader, parseManagedPlistJson, type RunCommand } from '../../electron/core/policy.ts';
 import { allowedOriginsOf, SettingsStore } from '../../electron/core/settings.ts';
 import { DEFAULT_SETTINGS, SETTING_KEYS } from '../../electron/core/settings-schema.ts';
 
@@ -69,49 +68,6 @@ describe('Linux policy directory', () => {
     const layer = await linuxPolicyReader(path.join(repo, 'build/policies/linux')).read();
     assert.deepEqual(layer.problems, []);
     assert.deepEqual(Object.keys(layer.values).sort(), [...SETTING_KEYS].sort());
-  });
-});
-
-describe('Windows registry policy', () => {
-  test('reg query output parses: types, REG_MULTI_SZ lists, REG_EXPAND_SZ variables, empty data', async () => {
-    const text = await readFile(path.join(fixtures, 'reg-query-hklm.txt'), 'utf8');
-    const values = parseRegQuery(text, { windir: 'C:\\Windows' });
-    assert.deepEqual(values, {
-      ServiceUrl: 'https://orientation.sante-centre.fr/',
-      AllowedOrigins: ['https://orientation.sante-centre.fr', 'https://aide.sante-centre.fr'],
-      Pkcs11Module: 'C:\\Windows\\System32\\cps3_pkcs11_w64.dll',
-      Logging: 'debug',
-      SupportContact: 'Support GHT Centre : 02 38 00 00 00',
-      Region: '',
-      AutoUpdate: 1,
-    });
-  });
-
-  test('HKLM wins over HKCU; HKCU values not set by HKLM still apply; a missing key is no policy', async () => {
-    const hklm = await readFile(path.join(fixtures, 'reg-query-hklm.txt'), 'utf8');
-    const hkcu = await readFile(path.join(fixtures, 'reg-query-hkcu.txt'), 'utf8');
-    const calls: string[][] = [];
-    const run: RunCommand = async (file, args) => {
-      calls.push([file, ...args]);
-      if (args[1]?.startsWith('HKLM\\')) return hklm;
-      if (args[1]?.startsWith('HKCU\\')) return hkcu;
-      return null;
-    };
-    const dir = await freshDir('windows');
-    const store = await SettingsStore.open({ userFile: path.join(dir, 'settings.json'), policy: windowsPolicyReader(run, { WINDIR: 'C:\\Windows' }) });
-    assert.deepEqual(calls.map((c) => c[2]), ['HKCU\\SOFTWARE\\Policies\\CPxLink', 'HKLM\\SOFTWARE\\Policies\\CPxLink']);
-    const v = store.view();
-    assert.deepEqual(v.serviceUrl, { value: 'https://orientation.sante-centre.fr', source: 'policy', locked: true });
-    assert.deepEqual(v.language, { value: 'en', source: 'policy', locked: true }); // from HKCU, case-insensitive value
-    assert.deepEqual(v.logging, { value: 'debug', source: 'policy', locked: true }); // HKCU's invalid "verbose" is reported, HKLM's applies
-    assert.deepEqual(v.allowedOrigins.value, ['https://orientation.sante-centre.fr', 'https://aide.sante-centre.fr']);
-    assert.equal(v.pkcs11Module.value, 'C:\\Windows\\System32\\cps3_pkcs11_w64.dll');
-    assert.deepEqual(v.region, { value: null, source: 'policy', locked: true });
-    assert.match(store.problems().join('\n'), /HKCU.*logging ignored/);
-    assert.match(store.problems().join('\n'), /unknown setting "AutoUpdate"/);
-
-    const none = await windowsPolicyReader(async () => null).read();
-    assert.deepEqual(none, { values: {}, problems: [] });
   });
 });
 
