@@ -210,6 +210,12 @@ export class AppController {
   async saveDiagnostic(): Promise<{ path: string } | null> {
     const file = await this.#d.system.chooseSavePath(reportFileName());
     if (!file) return null;
+    await this.writeDiagnostic(file);
+    return { path: file };
+  }
+
+  /** Builds the diagnostic report and writes it to `file` (the save dialog's choice, or `--diagnostic-report`). */
+  async writeDiagnostic(file: string): Promise<void> {
     const report = await buildDiagnosticReport({
       appVersion: this.#d.appVersion,
       runtime: this.#d.runtime,
@@ -220,7 +226,6 @@ export class AppController {
     });
     await saveDiagnosticReport(report, file);
     this.#d.log.info('diagnostic.saved', {});
-    return { path: file };
   }
 
   /** Aborts a running flow (app closing) and stops listening. */

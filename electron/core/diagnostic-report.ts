@@ -3,7 +3,9 @@
 // the log's Redactor, so the report can hold no PIN, password, session or token even if one slipped into an input.
 
 import os from 'node:os';
+import path from 'node:path';
 import type { DiagnoseResult } from '../../protocol/card-service.ts';
+import { findLoginLinkArg } from '../../protocol/deep-link.ts';
 import { toCpxError } from '../../protocol/errors.ts';
 import type { SettingsView } from '../../protocol/ipc.ts';
 import type { Redactor } from './redact.ts';
@@ -77,4 +79,21 @@ export function reportFileName(now: Date = new Date()): string {
 
 export async function saveDiagnosticReport(report: DiagnosticReport, file: string): Promise<void> {
   await writeJsonAtomic(file, report);
+}
+
+export const REPORT_SWITCH = '--diagnostic-report';
+
+/**
+ * The file named by `--diagnostic-report <file>` (or `--diagnostic-report=<file>`) on the app's command line, as an
+ * absolute path; null without it. With it the app writes the report and quits, no window: how IT (and the Windows
+ * CI job) see what an installed app reads on a workstation. Never honoured on a command line that carries a
+ * `cpxlink:` link: a link is hostile input and must not choose where a file is written.
+ */
+export function reportSwitchOf(argv: readonly string[], cwd: string = process.cwd()): string | null {
+  if (findLoginLinkArg(argv) !== null) return null;
+  const i = argv.findIndex((a) => a === REPORT_SWITCH || a.startsWith(`${REPORT_SWITCH}=`));
+  if (i < 0) return null;
+  const file = argv[i] === REPORT_SWITCH ? argv[i + 1] : argv[i].slice(REPORT_SWITCH.length + 1);
+  if (!file || file.startsWith('-')) return null;
+  return path.resolve(cwd, file);
 }

@@ -8,6 +8,7 @@ import type { PinDialogRequest } from '../../protocol/ipc.ts';
 import { CardServiceClient } from '../../native/service/client.ts';
 import { forkTransport } from '../../native/service/transport.ts';
 import { AppController } from '../core/controller.ts';
+import { reportSwitchOf } from '../core/diagnostic-report.ts';
 import { FileLogger } from '../core/log.ts';
 import { LINUX_POLICY_DIR, platformPolicyReader } from '../core/policy.ts';
 import { SettingsStore } from '../core/settings.ts';
@@ -35,14 +36,20 @@ const devEnv = (name: string): string | undefined => (dev ? process.env[name] ||
 const userDataOverride = devEnv('CPX_USER_DATA_DIR');
 if (userDataOverride) app.setPath('userData', userDataOverride);
 
+// `--diagnostic-report <file>`: write the report and quit, with no window and without handing over to a running
+// instance, so IT (and the Windows CI job) can see what the installed app reads on this workstation.
+const reportFile = reportSwitchOf(process.argv);
+
 app.enableSandbox();
 registerAppScheme();
 
-if (!app.requestSingleInstanceLock()) {
+if (!reportFile && !app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   void app.whenReady().then(start).catch((err: unknown) => {
-    dialog.showErrorBox('CPx Link', `CPx Link n'a pas pu démarrer : ${(err as Error)?.message ?? String(err)}`);
+    const message = `CPx Link n'a pas pu démarrer : ${(err as Error)?.message ?? String(err)}`;
+    if (reportFile) process.stderr.write(`${message}\n`); // nobody is there to close a dialog
+    else dialog.showErrorBox('CPx Link', message);
     app.exit(70);
   });
 }
@@ -92,6 +99,8 @@ async function start(): Promise<void> {
     },
   });
 
+  if (reportFile) return writeReportAndQuit(controller, cards, log, reportFile);
+
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => controller.checkExternalLink(url), log));
   setupUiSession(rendererDir, log);
   if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
@@ -130,6 +139,25 @@ async function start(): Promise<void> {
       app.quit();
     });
   });
+}
+
+/**
+ * The report is written even when the card service cannot start (it then says why, under cardService.error); the
+ * exit code says whether the file was written.
+ */
+async function writeReportAndQuit(controller: AppController, cards: CardServiceClient, log: FileLogger, file: string): Promise<void> {
+  let code = 0;
+  await cards.start().catch((err: unknown) => log.error('card-service.start-failed', { err }));
+  try {
+    await controller.writeDiagnostic(file);
+  } catch (err) {
+    process.stderr.write(`CPx Link: ${(err as Error)?.message ?? String(err)}\n`);
+    code = 1;
+  }
+  controller.dispose();
+  await cards.close(3000).catch(() => undefined);
+  log.close();
+  app.exit(code);
 }
 
 /**
