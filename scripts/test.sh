@@ -12,6 +12,7 @@ status=0
 echo "» static checks (TypeScript strict, Svelte, lint incl. layer boundaries)"
 npm run --silent typecheck >"$logdir/typecheck.log" 2>&1 || { cat "$logdir/typecheck.log"; status=1; }
 npm run --silent lint || status=1
+npm run --silent lint:electron || status=1   # Electron hardening (electronegativity): no finding left unexplained
 echo "» tests (Node: card simulator, card layer, validator, service, app core)"
 npm run --silent test:unit 2>&1 | tee "$logdir/unit.tap"; [ "${PIPESTATUS[0]}" = 0 ] || status=1
 echo "» tests (end-to-end in Chromium)"

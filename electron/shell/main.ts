@@ -89,7 +89,7 @@ async function start(): Promise<void> {
     appVersion: app.getVersion(),
     runtime: { electron: process.versions.electron, chrome: process.versions.chrome },
     system: {
-      openExternal: (url) => shell.openExternal(url),
+      openExternal: (url) => shell.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK — the controller passes only links it checked
       chooseSavePath: async (defaultName) => {
         const options = { defaultPath: path.join(app.getPath('documents'), defaultName),
           filters: [{ name: 'JSON', extensions: ['json'] }] };
