@@ -1,8 +1,10 @@
 // The Electron shell itself, driven with Playwright's _electron: window security (no Node, isolation, no webview,
 // CSP, navigation/popups/permissions denied), PIN dialog isolation (window.cpxPin only in the PIN window, window.cpx
 // only in the main window), IPC sender checks (another web contents, even showing our page, is refused), single
-// instance. Runs wherever the Electron binary is installed; skips, saying why, where it is not (this CI machine:
-// ELECTRON_SKIP_BINARY_DOWNLOAD).
+// instance; the card service in Electron's utility process (pkcs11js loaded there, a simulated card read on Linux);
+// `--diagnostic-report`. Runs wherever the Electron binary is installed; skips, saying why, where it is not (this
+// machine: ELECTRON_SKIP_BINARY_DOWNLOAD). CPX_ELECTRON_APP names an app to run instead of a fresh build/bundle.mjs
+// one: the CI jobs point it at an installed app's resources/app.asar, so its rebuilt native modules are the ones tested.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,7 +14,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import type { WatchState } from '../../protocol/card.ts';
 import type { PinDialogRequest } from '../../protocol/ipc.ts';
+import type { Sim } from '../helpers/sim.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -35,6 +39,9 @@ const SKIP = electronPath ? false
   : 'Electron binary not installed (node_modules/electron/dist is missing — installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1); '
     + 'run `node node_modules/electron/install.js` to get it and this suite runs the shell for real';
 
+/** The simulator builds on Linux only (SoftHSM2 and a C compiler from Debian packages); elsewhere no card is inserted. */
+const WITH_SIM = process.platform === 'linux';
+
 const PIN_REQUEST: PinDialogRequest = {
   requester: 'orientation.sante-centre.fr',
   holder: { name: 'LUCIE BERNARD', cardType: 'CPS', profession: 'Médecin', cardNumber: '2801000016' },
@@ -50,16 +57,28 @@ else describe('Electron shell (_electron)', () => {
   let env: Record<string, string>;
   let appDir: string;
   let xvfb: ChildProcess | null = null;
+  let sim: Sim | null = null;
 
   before(async () => {
     tmp = await mkdtemp(path.join(tmpdir(), 'cpx-shell-'));
     if (!existsSync(path.join(root, 'renderer/dist/pin.html'))) {
       await run(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.ts'], { cwd: root });
     }
-    await run(process.execPath, [path.join(root, 'build/bundle.mjs'), '--dist', path.join(tmp, 'dist')], { cwd: root });
-    appDir = path.join(tmp, 'dist/app');
+    if (process.env.CPX_ELECTRON_APP) {
+      appDir = path.resolve(process.env.CPX_ELECTRON_APP);
+    } else {
+      await run(process.execPath, [path.join(root, 'build/bundle.mjs'), '--dist', path.join(tmp, 'dist')], { cwd: root });
+      appDir = path.join(tmp, 'dist/app');
+    }
+    if (WITH_SIM) {
+      const { makeSim } = await import('../helpers/sim.ts');
+      sim = await makeSim({ readers: 1 });
+      await sim.insert('cps-medecin', 0);
+    }
     env = {
       ...process.env as Record<string, string>,
+      ...sim?.env,
+      ...(sim ? { CPX_PKCS11_MODULE_ONLY: '1' } : {}),
       CPX_USER_DATA_DIR: path.join(tmp, 'user-data'),
       CPX_POLICY_DIR: path.join(tmp, 'policies'),
       CPX_SERVICE_URL: 'http://127.0.0.1:9',
@@ -78,6 +97,7 @@ else describe('Electron shell (_electron)', () => {
   after(async () => {
     await app?.close().catch(() => {});
     xvfb?.kill();
+    await sim?.cleanup();
     await rm(tmp, { recursive: true, force: true });
   });
 
@@ -168,6 +188,42 @@ else describe('Electron shell (_electron)', () => {
     assert.match(String(await tryInvoke("'cpx-pin:request'")), /IPC refused/);
     assert.match(String(await tryInvoke("'cpx-pin:submit', new Uint8Array([49, 50, 51, 52]), false")), /IPC refused/);
     await rogue.close();
+  });
+
+  test('the app runs the files under test: a fresh bundle, or the installed app CPX_ELECTRON_APP names', async () => {
+    assert.equal(path.resolve(await app.evaluate(({ app: a }) => a.getAppPath())), appDir);
+  });
+
+  test('the card service runs in Electron\'s utility process: pkcs11js loads there and answers the main window', async () => {
+    const refresh = () => main.evaluate("window.cpx.invoke('card:refresh', null)") as Promise<{ ok: boolean; value?: WatchState }>;
+    let state = await refresh();
+    // The card may still be being read when the window asks (the service reports readers first).
+    for (let i = 0; WITH_SIM && state.ok && state.value!.kind !== 'CARD_PRESENT' && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      state = await refresh();
+    }
+    assert.equal(state.ok, true, JSON.stringify(state));
+    // utilityProcess.fork's serviceName is the process's `name` in the metrics.
+    const utilities = await app.evaluate(({ app: a }) => a.getAppMetrics().filter((m) => m.type === 'Utility').map((m) => m.name));
+    assert.ok(utilities.includes('CPx Link card service'), JSON.stringify(utilities));
+    if (WITH_SIM) {
+      // The simulator's PKCS#11 module, loaded by pkcs11js inside the utility process, read the inserted card.
+      assert.equal(state.value!.kind, 'CARD_PRESENT', JSON.stringify(state.value));
+      assert.equal(state.value!.cards[0]?.holder?.surname, 'BERNARD');
+    }
+  });
+
+  test('--diagnostic-report writes the report and quits with 0, beside a running instance, without a window', async () => {
+    const file = path.join(tmp, 'report.json');
+    const child = spawn(electronPath!, [...electronArgs(appDir), '--diagnostic-report', file], { env, stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0);
+    const report = JSON.parse(await readFile(file, 'utf8'));
+    assert.equal(report.format, 'cpx-link-diagnostic:1');
+    assert.equal(report.app.runtime.electron, await app.evaluate(() => process.versions.electron));
+    assert.ok(!('error' in report.cardService), JSON.stringify(report.cardService));
+    if (process.platform === 'linux') assert.equal(report.policy.readFrom, path.join(env.CPX_POLICY_DIR, '*.json'));
+    if (WITH_SIM) assert.equal(report.cardService.cards[0]?.holder?.surname, 'BERNARD');
   });
 
   test('a second launch hands over to the running instance and exits', async () => {
