@@ -14,6 +14,7 @@ deb=$(ls dist/installers/*.deb 2>/dev/null | head -n 1)
 pkg=$(dpkg-deb -f "$deb" Package)
 
 # xdg-utils and desktop-file-utils first, so the package's post-install script registers its desktop entry.
+$SUDO apt-get update -qq >/dev/null
 $SUDO apt-get install -y -qq xdg-utils desktop-file-utils xvfb >/dev/null
 $SUDO apt-get install -y -qq "./$deb" >/dev/null
 dpkg -s "$pkg" | grep -q '^Status: install ok installed' || fail "$pkg is not installed"
