@@ -51,7 +51,7 @@ Ok "files under $dir"
 if ($LASTEXITCODE -ne 0) { Fail 'the installed executable does not carry the configured fuses' }
 
 # Per machine in the registry: the uninstall entry and the cpxlink: scheme, whose command keeps the link last, quoted.
-$uninstall = Get-ChildItem 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' | Get-ItemProperty |
+$uninstall = Get-ChildItem 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' | Get-ItemProperty -ErrorAction SilentlyContinue |
   Where-Object { (ValueOf $_ 'DisplayName') -like 'CPx Link*' }
 if (-not $uninstall) { Fail 'no uninstall entry under HKLM' }
 Ok "uninstall entry $(@($uninstall)[0].PSChildName) in HKLM"
@@ -65,7 +65,7 @@ Ok "cpxlink: registered per machine: $command"
 # Nothing per user: no HKCU scheme (it would shadow HKLM and outlive an uninstall), no per-user install or entry.
 if (Test-Path 'HKCU:\Software\Classes\cpxlink') { Fail 'HKCU\Software\Classes\cpxlink exists: a per-user registration shadows the machine one' }
 $userEntry = Get-ChildItem 'HKCU:\Software\Microsoft\Windows\CurrentVersion\Uninstall' -ErrorAction SilentlyContinue |
-  Get-ItemProperty | Where-Object { (ValueOf $_ 'DisplayName') -like 'CPx Link*' }
+  Get-ItemProperty -ErrorAction SilentlyContinue | Where-Object { (ValueOf $_ 'DisplayName') -like 'CPx Link*' }
 if ($userEntry) { Fail 'a per-user uninstall entry exists' }
 foreach ($d in @((Join-Path $env:LOCALAPPDATA 'Programs\CPx Link'), (Join-Path $env:LOCALAPPDATA 'Programs\cpx-link'), (Join-Path $env:APPDATA 'CPx Link'))) {
   if (Test-Path -LiteralPath $d) { Fail "per-user folder $d exists after a per-machine install" }

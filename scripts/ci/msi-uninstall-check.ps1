@@ -34,7 +34,7 @@ if (Test-Path -LiteralPath $dir) { $left += "$dir ($(@(Get-ChildItem -LiteralPat
 foreach ($hive in @('HKLM:', 'HKCU:')) {
   foreach ($key in @("$hive\SOFTWARE\Classes\cpxlink")) { if (Test-Path $key) { $left += $key } }
   foreach ($uninstallKey in @("$hive\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall", "$hive\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall")) {
-    $entries = Get-ChildItem $uninstallKey -ErrorAction SilentlyContinue | Get-ItemProperty | Where-Object { (ValueOf $_ 'DisplayName') -like 'CPx Link*' }
+    $entries = Get-ChildItem $uninstallKey -ErrorAction SilentlyContinue | Get-ItemProperty -ErrorAction SilentlyContinue | Where-Object { (ValueOf $_ 'DisplayName') -like 'CPx Link*' }
     foreach ($e in @($entries)) { if ($e) { $left += "uninstall entry $uninstallKey\$($e.PSChildName)" } }
   }
 }
