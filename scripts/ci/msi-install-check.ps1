@@ -6,31 +6,9 @@
 # (utility process, pkcs11js rebuilt for Electron) loading OpenSC's PKCS#11 module that the policy names.
 # Run elevated, with OpenSC installed. Usage: npm run ci:msi-install-check
 
-$ErrorActionPreference = 'Stop'
-Set-StrictMode -Version Latest
-$root = (Resolve-Path (Join-Path $PSScriptRoot '..\..')).Path
-$out = Join-Path $root 'dist\ci' # logs and reports, kept by the CI job when a step fails
-New-Item -ItemType Directory -Path $out -Force | Out-Null
+. (Join-Path $PSScriptRoot 'msi.ps1')
 
-function Fail([string] $message) {
-  [Console]::Error.WriteLine("msi-install-check: $message")
-  exit 1
-}
-function Ok([string] $message) { Write-Output "✓ $message" }
-function ValueOf($item, [string] $name) {
-  $p = $item.PSObject.Properties[$name]
-  if ($p) { return $p.Value } else { return $null }
-}
-
-$msi = Get-ChildItem -Path (Join-Path $root 'dist\installers') -Filter '*.msi' -ErrorAction SilentlyContinue | Select-Object -First 1
-if (-not $msi) { Fail 'no MSI under dist\installers (run npm run dist first)' }
-$log = Join-Path $out 'msiexec-install.log'
-$install = Start-Process -FilePath 'msiexec.exe' -ArgumentList @('/i', "`"$($msi.FullName)`"", '/qn', '/norestart', '/l*v', "`"$log`"") -Wait -PassThru
-if ($install.ExitCode -ne 0) {
-  Get-Content -Path $log -Tail 40
-  Fail "msiexec /i exited with $($install.ExitCode) (log: $log)"
-}
-Ok "msiexec /i `"$($msi.Name)`" /qn"
+Invoke-Msiexec '/i' (Get-Msi)
 
 # Per machine: Program Files, with what the app loads at run time.
 $dir = Join-Path $env:ProgramFiles 'CPx Link'
@@ -51,10 +29,9 @@ Ok "files under $dir"
 if ($LASTEXITCODE -ne 0) { Fail 'the installed executable does not carry the configured fuses' }
 
 # Per machine in the registry: the uninstall entry and the cpxlink: scheme, whose command keeps the link last, quoted.
-$uninstall = Get-ChildItem 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' | Get-ItemProperty -ErrorAction SilentlyContinue |
-  Where-Object { (ValueOf $_ 'DisplayName') -like 'CPx Link*' }
-if (-not $uninstall) { Fail 'no uninstall entry under HKLM' }
-Ok "uninstall entry $(@($uninstall)[0].PSChildName) in HKLM"
+$uninstall = @(Get-UninstallEntries 'HKLM:')
+if ($uninstall.Count -eq 0) { Fail 'no uninstall entry under HKLM' }
+Ok "uninstall entry $($uninstall[0])"
 $scheme = 'HKLM:\SOFTWARE\Classes\cpxlink'
 if (-not (Test-Path $scheme)) { Fail 'HKLM\Software\Classes\cpxlink is missing: the MSI does not register the cpxlink: scheme' }
 if ($null -eq (ValueOf (Get-ItemProperty $scheme) 'URL Protocol')) { Fail 'HKLM\Software\Classes\cpxlink has no "URL Protocol" value' }
@@ -64,9 +41,8 @@ Ok "cpxlink: registered per machine: $command"
 
 # Nothing per user: no HKCU scheme (it would shadow HKLM and outlive an uninstall), no per-user install or entry.
 if (Test-Path 'HKCU:\Software\Classes\cpxlink') { Fail 'HKCU\Software\Classes\cpxlink exists: a per-user registration shadows the machine one' }
-$userEntry = Get-ChildItem 'HKCU:\Software\Microsoft\Windows\CurrentVersion\Uninstall' -ErrorAction SilentlyContinue |
-  Get-ItemProperty -ErrorAction SilentlyContinue | Where-Object { (ValueOf $_ 'DisplayName') -like 'CPx Link*' }
-if ($userEntry) { Fail 'a per-user uninstall entry exists' }
+$userEntry = @(Get-UninstallEntries 'HKCU:')
+if ($userEntry.Count -gt 0) { Fail "a per-user uninstall entry exists: $($userEntry -join '; ')" }
 foreach ($d in @((Join-Path $env:LOCALAPPDATA 'Programs\CPx Link'), (Join-Path $env:LOCALAPPDATA 'Programs\cpx-link'), (Join-Path $env:APPDATA 'CPx Link'))) {
   if (Test-Path -LiteralPath $d) { Fail "per-user folder $d exists after a per-machine install" }
 }
