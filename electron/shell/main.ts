@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { app, dialog, Menu, shell, type BrowserWindow } from 'electron';
+import { toCpxError } from '../../protocol/errors.ts';
 import type { PinDialogRequest } from '../../protocol/ipc.ts';
 import { CardServiceClient } from '../../native/service/client.ts';
 import { forkTransport } from '../../native/service/transport.ts';
@@ -151,7 +152,8 @@ async function writeReportAndQuit(controller: AppController, cards: CardServiceC
   try {
     await controller.writeDiagnostic(file);
   } catch (err) {
-    process.stderr.write(`CPx Link: ${(err as Error)?.message ?? String(err)}\n`);
+    const body = toCpxError(err).toBody();
+    process.stderr.write(`CPx Link : ${body.code} — ${body.message}\n`);
     code = 1;
   }
   controller.dispose();
