@@ -76,12 +76,14 @@ describe('Windows policy from the registry (in-memory registry)', () => {
     const userFile = path.join(tmp, 'precedence-settings.json');
     await writeFile(userFile, JSON.stringify({ serviceUrl: 'https://user-choice.example.fr', language: 'fr', region: 'grand-est' }));
     const store = await SettingsStore.open({ userFile, policy: windowsPolicyReader({ registry, env: {} }) });
-    const v = store.view();
-    assert.deepEqual(v.serviceUrl, { value: 'https://orientation.sante-centre.fr', source: 'policy', locked: true });
-    assert.deepEqual(v.language, { value: 'en', source: 'policy', locked: true });
-    assert.deepEqual(v.logging, { value: 'error', source: 'policy', locked: true });
-    assert.deepEqual(v.region, { value: 'grand-est', source: 'user', locked: false });
-    assert.deepEqual(v.supportContact, { value: null, source: 'default', locked: false });
+    const { serviceUrl, language, logging, region, supportContact } = store.view();
+    assert.deepEqual({ serviceUrl, language, logging, region, supportContact }, {
+      serviceUrl: { value: 'https://orientation.sante-centre.fr', source: 'policy', locked: true }, // machine over user policy and user
+      language: { value: 'en', source: 'policy', locked: true }, // user policy over the user's choice
+      logging: { value: 'error', source: 'policy', locked: true }, // user policy, the machine's value being unusable
+      region: { value: 'grand-est', source: 'user', locked: false }, // the user's own, nothing imposed
+      supportContact: { value: null, source: 'default', locked: false },
+    });
     assert.deepEqual(store.problems(), ['HKLM\\SOFTWARE\\Policies\\CPxLink: logging ignored (one of off, error, info, debug expected, got verbose)']);
     assert.deepEqual(registry.reads, ['HKCU\\SOFTWARE\\Policies\\CPxLink', 'HKLM\\SOFTWARE\\Policies\\CPxLink']);
   });
