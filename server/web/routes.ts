@@ -48,7 +48,8 @@ declare module 'fastify' {
 
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max });
 const passwordForm = {
-  type: 'object', required: ['username', 'password', '_csrf'],
+  // _csrf is checked by @fastify/csrf-protection (FORM_EXPIRED when missing), not by the schema.
+  type: 'object', required: ['username', 'password'],
   properties: { username: text(200), password: text(1024), _csrf: text(200) },
 };
 
@@ -77,7 +78,11 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
   const render = (reply: FastifyReply, template: string, data: Record<string, unknown>) =>
     reply.view(template, { serviceName: service().name, ...data });
 
-  app.addHook('onRequest', async (_req, reply) => { void reply.header('content-security-policy', PAGE_CSP); });
+  // `same-origin` rather than the API's `no-referrer`: under no-referrer, browsers send `Origin: null` with a form's
+  // POST, which the origin check must refuse. Other sites still learn nothing (no Referer leaves this origin).
+  app.addHook('onRequest', async (_req, reply) => {
+    void reply.header('content-security-policy', PAGE_CSP).header('referrer-policy', 'same-origin');
+  });
   app.setErrorHandler(async (err, req, reply) => {
     if (!req.routeOptions.config.page) return sendError(err as Error, req, reply);
     const e = prepareError(err as Error, req, reply);

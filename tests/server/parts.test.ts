@@ -24,6 +24,8 @@ describe('server options', () => {
     assert.deepEqual(c.crl, ['c.der']);
     assert.equal(c.origin, 'https://x.example');
     assert.equal(c.databaseUrl, null);
+    assert.equal(c.name, undefined);
+    assert.equal(toConfig(parseArgs(['--name', 'ViaTrajectoire — Centre-Val de Loire']), {}).name, 'ViaTrajectoire — Centre-Val de Loire');
   });
   it('takes DATABASE_URL from the environment unless --database-url is given', () => {
     assert.equal(toConfig(parseArgs([]), { DATABASE_URL: 'postgres://a/b' }).databaseUrl, 'postgres://a/b');
