@@ -103,8 +103,8 @@ const spec = {
     retriable: false, exit: 'pin', http: 423,
   },
   PIN_FORMAT: {
-    fr: 'Le code porteur doit comporter de 4 à 8 chiffres.',
-    en: 'The PIN must be 4 to 8 digits.',
+    fr: 'Le code porteur doit comporter de {{min}} à {{max}} chiffres.',
+    en: 'The PIN must be {{min}} to {{max}} digits.',
     retriable: true, exit: 'pin', http: 400,
   },
   PIN_FINAL_TRY: {
