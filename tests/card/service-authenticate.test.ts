@@ -80,6 +80,9 @@ test('refused before C_Login: PIN format, bad origin or nonce, expired certifica
   assert.equal(await errorCode(auth('12a4')), 'PIN_FORMAT');
   const format = await auth('123').catch((e) => e);
   assert.deepEqual(format.params, { min: PIN_MIN, max: PIN_MAX }, 'the message names the bounds on the host side too');
+  // The PIN crosses to the service as bytes only: the right digits in any other shape are no PIN at all.
+  const notBytes = [0x31, 0x32, 0x33, 0x34] as unknown as Uint8Array;
+  assert.equal(await errorCode(fx.svc.client.request('authenticate', { origin: ORIGIN, nonce: newNonce(), pin: notBytes })), 'PIN_FORMAT');
   assert.equal(await errorCode(auth('1234', { origin: 'https://example.org/path' })), 'INVALID_ORIGIN');
   assert.equal(await errorCode(auth('1234', { origin: 'http://example.org' })), 'INVALID_ORIGIN');
   assert.equal(await errorCode(auth('1234', { nonce: 'short' })), 'INVALID_NONCE');
