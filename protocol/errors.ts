@@ -4,7 +4,13 @@
 // Adding a code is a protocol change: give it a French and an English message, say whether the user can
 // simply try again, which CLI exit class it belongs to, and the HTTP status the service answers with.
 
-export type Lang = 'fr' | 'en';
+/** The languages every face speaks, French first (the default). */
+export const LANGS = ['fr', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+
+export function isLang(value: unknown): value is Lang {
+  return (LANGS as readonly unknown[]).includes(value);
+}
 
 /** CLI exit classes: scripts branch on these, so they never change meaning. */
 export const ExitClass = {

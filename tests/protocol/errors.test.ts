@@ -2,7 +2,7 @@
 // and crosses process boundaries as data without losing what it is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CpxError, ERROR_CODES, ERRORS, ExitClass, errorMessage, isErrorCode, toCpxError } from '../../protocol/errors.ts';
+import { CpxError, ERROR_CODES, ERRORS, ExitClass, errorMessage, isErrorCode, isLang, LANGS, toCpxError } from '../../protocol/errors.ts';
 
 test('every code has a French and an English message, an exit class and an HTTP status', () => {
   assert.ok(ERROR_CODES.length >= 40);
@@ -60,4 +60,10 @@ test('anything thrown becomes a CpxError; a CpxError stays itself', () => {
   const wrapped = toCpxError(new TypeError('boom'));
   assert.equal(wrapped.code, 'INTERNAL_ERROR');
   assert.equal(wrapped.params.detail, 'boom');
+});
+
+test('the languages: French first (the default), then English; nothing else is one', () => {
+  assert.deepEqual([...LANGS], ['fr', 'en']);
+  for (const l of LANGS) assert.equal(isLang(l), true);
+  for (const other of ['de', 'FR', '', null, 'toString']) assert.equal(isLang(other), false, String(other));
 });

@@ -1,7 +1,7 @@
 // UI strings through i18next, made reactive for Svelte: every `t()` call reads the current language rune, so
 // switching language re-renders exactly the text that depends on it.
 import i18next from 'i18next';
-import { errorMessage, isErrorCode, ERRORS } from '../../../protocol/errors.ts';
+import { errorMessage, isErrorCode, isLang, ERRORS, LANGS } from '../../../protocol/errors.ts';
 import type { ErrorBody, Lang } from '../../../protocol/errors.ts';
 import { en } from './en.ts';
 import { fr } from './fr.ts';
@@ -10,7 +10,7 @@ const i18n = i18next.createInstance();
 void i18n.init({
   lng: 'fr',
   fallbackLng: 'fr',
-  supportedLngs: ['fr', 'en'],
+  supportedLngs: [...LANGS],
   resources: { fr: { translation: fr }, en: { translation: en } },
   initAsync: false,
   // Svelte escapes text itself; the UI never renders strings as HTML.
@@ -24,7 +24,7 @@ export function lang(): Lang {
 }
 
 export function setLang(next: Lang): void {
-  if (next !== 'fr' && next !== 'en') return;
+  if (!isLang(next)) return;
   current = next;
   void i18n.changeLanguage(next);
   document.documentElement.lang = next;
