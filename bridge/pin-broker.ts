@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PinAnswer, PinPromptPort } from '../electron/core/ports.ts';
 import { CpxError } from '../protocol/errors.ts';
-import { isPinWellFormed, type PinDialogRequest } from '../protocol/ipc.ts';
+import type { PinDialogRequest } from '../protocol/ipc.ts';
+import { isPinWellFormed } from '../protocol/pin.ts';
 
 interface PendingAsk {
   request: PinDialogRequest;

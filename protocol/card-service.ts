@@ -3,7 +3,7 @@
 // answers each exactly once with the same number, and pushes events (seq absent) when the card state changes.
 
 import type { CardInfo, WatchState, WebEidToken } from './card.ts';
-import type { ErrorBody } from './errors.ts';
+import type { ErrorBody, Lang } from './errors.ts';
 
 export interface ModuleDiagnosis {
   path: string;
@@ -80,5 +80,5 @@ export interface CardServiceOptions {
   /** Slot-list polling period in ms (default 250): the watcher never polls more often than this. */
   pollMs?: number;
   appVersion?: string;
-  lang?: 'fr' | 'en';
+  lang?: Lang;
 }

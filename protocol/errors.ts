@@ -4,7 +4,13 @@
 // Adding a code is a protocol change: give it a French and an English message, say whether the user can
 // simply try again, which CLI exit class it belongs to, and the HTTP status the service answers with.
 
-export type Lang = 'fr' | 'en';
+/** The languages every face speaks, French first (the default). */
+export const LANGS = ['fr', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+
+export function isLang(value: unknown): value is Lang {
+  return (LANGS as readonly unknown[]).includes(value);
+}
 
 /** CLI exit classes: scripts branch on these, so they never change meaning. */
 export const ExitClass = {
@@ -32,7 +38,8 @@ interface ErrorSpec {
 }
 
 // Messages may use {{name}} placeholders filled from the error's params (never from a PIN or a password), and
-// {{name|singular|plural}} for a count followed by its noun, agreed by the language's plural rules.
+// {{name|singular|plural}} for a count followed by its noun, agreed by the language's plural rules. A ({{detail}})
+// may be filled with a reason's words (REASONS below).
 const spec = {
   // --- middleware (PKCS#11 module) ---
   MODULE_NOT_FOUND: {
@@ -103,8 +110,8 @@ const spec = {
     retriable: false, exit: 'pin', http: 423,
   },
   PIN_FORMAT: {
-    fr: 'Le code porteur doit comporter de 4 à 8 chiffres.',
-    en: 'The PIN must be 4 to 8 digits.',
+    fr: 'Le code porteur doit comporter de {{min}} à {{max}} chiffres.',
+    en: 'The PIN must be {{min}} to {{max}} digits.',
     retriable: true, exit: 'pin', http: 400,
   },
   PIN_FINAL_TRY: {
@@ -324,6 +331,43 @@ export type ErrorCode = keyof typeof spec;
 export const ERROR_CODES = Object.freeze(Object.keys(spec) as ErrorCode[]);
 export const ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = spec;
 
+// Why a check failed, in words, for the messages that end with a ({{detail}}): a closed list like the codes, so the
+// detail speaks the message's language. An error names one in its params (`because(…)`); the reason's own
+// placeholders are filled from the same params. A plain `detail` param stays for what needs no words in either
+// language: an algorithm, an OID, a URL, a PKCS#11 return code.
+const reasons = {
+  // --- token and certificate checks (the validator) ---
+  TOKEN_NOT_OBJECT: { fr: 'objet JSON attendu', en: 'JSON object expected' },
+  FIELD_MISSING: { fr: '{{field}} manquant', en: '{{field}} missing' },
+  ALGORITHM_KEY_MISMATCH: { fr: '{{algorithm}} avec une clé {{key}}', en: '{{algorithm}} with a {{key}} key' },
+  KEY_USAGE_ABSENT: { fr: 'keyUsage absent', en: 'no keyUsage' },
+  SIGNATURE_CERTIFICATE: { fr: 'certificat de signature (nonRepudiation)', en: 'signature certificate (nonRepudiation)' },
+  NO_DIGITAL_SIGNATURE: { fr: 'keyUsage sans digitalSignature', en: 'keyUsage without digitalSignature' },
+  NO_CLIENT_AUTH: { fr: 'extendedKeyUsage sans clientAuth', en: 'extendedKeyUsage without clientAuth' },
+  POLICY_DENIED: { fr: 'politique refusée {{policy}}', en: 'policy {{policy}} refused' },
+  POLICY_NOT_ALLOWED: { fr: 'politique non autorisée {{policy}}', en: 'policy {{policy}} not allowed' },
+  NO_POLICY: { fr: 'aucune politique de certification', en: 'no certificate policy' },
+  NO_TRUST_ANCHOR: { fr: 'aucune ancre de confiance configurée', en: 'no trust anchor configured' },
+  CRITICAL_EXTENSION: { fr: 'extension critique non prise en charge {{oid}}', en: 'unsupported critical extension {{oid}}' },
+  ISSUER_UNKNOWN: { fr: 'émetteur inconnu : {{issuer}}', en: 'unknown issuer: {{issuer}}' },
+  ISSUER_KEY_ID_MISMATCH: { fr: "identifiant de clé de l'émetteur différent ({{ca}})", en: 'issuer key identifier differs ({{ca}})' },
+  ISSUER_SIGNATURE_INVALID: { fr: "signature de l'émetteur invalide ({{ca}})", en: 'invalid issuer signature ({{ca}})' },
+  ISSUER_NOT_CA: { fr: "l'émetteur n'est pas une autorité ({{ca}})", en: 'the issuer is not a certification authority ({{ca}})' },
+  ISSUER_CANNOT_SIGN: { fr: "l'émetteur ne peut pas signer de certificats ({{ca}})", en: 'the issuer may not sign certificates ({{ca}})' },
+  PATH_TOO_LONG: { fr: 'longueur de chaîne dépassée ({{ca}}, pathLen {{pathLen}})', en: 'chain too long ({{ca}}, pathLen {{pathLen}})' },
+  CA_CRITICAL_EXTENSION: { fr: 'extension critique non prise en charge {{oid}} ({{ca}})', en: 'unsupported critical extension {{oid}} ({{ca}})' },
+  CA_OUT_OF_VALIDITY: { fr: 'autorité hors de sa période de validité ({{ca}})', en: 'authority outside its validity period ({{ca}})' },
+  // --- revocation (CRLs) ---
+  NO_CRL: { fr: 'aucune LCR pour {{ca}}', en: 'no CRL for {{ca}}' },
+  CRL_UNREACHABLE: { fr: 'LCR injoignable : {{where}} ({{cause}})', en: 'CRL unreachable: {{where}} ({{cause}})' },
+  CRL_UNREADABLE: { fr: 'LCR illisible : {{where}} ({{cause}})', en: 'unreadable CRL: {{where}} ({{cause}})' },
+  CRL_NOT_SIGNED_BY_CA: { fr: 'LCR non signée par {{ca}} : {{where}}', en: 'CRL not signed by {{ca}}: {{where}}' },
+  CRL_EXPIRED: { fr: 'LCR périmée depuis le {{date}} : {{where}}', en: 'CRL out of date since {{date}}: {{where}}' },
+} as const satisfies Record<string, { readonly fr: string; readonly en: string }>;
+
+export type ReasonCode = keyof typeof reasons;
+export const REASONS: Readonly<Record<ReasonCode, { readonly fr: string; readonly en: string }>> = reasons;
+
 /** Values that may be shown to the user inside a message. Never put a PIN or a password here. */
 export type ErrorParams = Readonly<Record<string, string | number>>;
 
@@ -331,13 +375,57 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(spec, value);
 }
 
-export function errorMessage(code: ErrorCode, lang: Lang = 'fr', params: ErrorParams = {}): string {
-  const template = spec[code][lang];
-  return template.replace(/\{\{(\w+)(?:\|([^|}]*)\|([^}]*))?\}\}/g, (_, name: string, one?: string, other?: string) => {
+export function isReasonCode(value: unknown): value is ReasonCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(reasons, value);
+}
+
+/** The params of an error whose detail is `reason`, with the values the reason's words name. */
+export function because(reason: ReasonCode, values: ErrorParams = {}): ErrorParams {
+  return { ...values, reason };
+}
+
+/** `{{name}}`, or `{{name|singular|plural}}` for a count followed by its noun. */
+const PLACEHOLDER = /\{\{(\w+)(?:\|([^|}]*)\|([^}]*))?\}\}/g;
+
+/** The params a template reads, in order (a count's name too). */
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+function fill(template: string, lang: Lang, params: ErrorParams): string {
+  return template.replace(PLACEHOLDER, (_, name: string, one?: string, other?: string) => {
     const v = params[name];
     if (v === undefined) return '?';
     return one === undefined ? String(v) : `${v} ${countNoun(lang, Number(v), one, other!)}`;
   }).replace(/ \(\?\)/g, '');
+}
+
+/** The params a message is filled from: a known reason becomes the detail, in the message's language. */
+function withReason(lang: Lang, params: ErrorParams): ErrorParams {
+  return isReasonCode(params.reason) ? { ...params, detail: fill(reasons[params.reason][lang], lang, params) } : params;
+}
+
+export function errorMessage(code: ErrorCode, lang: Lang = 'fr', params: ErrorParams = {}): string {
+  return fill(spec[code][lang], lang, withReason(lang, params));
+}
+
+/** The params `code`'s message (and its reason's words) would miss with these params. */
+export function missingParams(code: ErrorCode, lang: Lang, params: ErrorParams): string[] {
+  const names = placeholders(spec[code][lang]);
+  if (isReasonCode(params.reason) && names.includes('detail')) names.push(...placeholders(reasons[params.reason][lang]));
+  const filled = withReason(lang, params);
+  return names.filter((n) => filled[n] === undefined);
+}
+
+/**
+ * A body's message in `lang`: rendered again from the catalogue when the code is ours and the body carries every
+ * param it needs, else the message the other side wrote (a newer peer's code, or params it kept to itself).
+ */
+export function bodyMessage(body: ErrorBody, lang: Lang): string {
+  if (!isErrorCode(body.code)) return body.message;
+  const params = body.params ?? {};
+  if (missingParams(body.code, lang, params).length && body.message) return body.message;
+  return errorMessage(body.code, lang, params);
 }
 
 /** French says "0 essai, 1 essai, 2 essais"; English "0 attempts, 1 attempt". */

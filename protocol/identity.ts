@@ -357,11 +357,7 @@ export function daysLeft(notAfter: Date, now: Date): number {
 
 /** Reads a certificate as every face of CPx Link shows it. Throws CERT_MALFORMED when the DER is not a certificate. */
 export function parseCertificate(der: Uint8Array, now: Date = new Date()): ParsedCertificate {
-  return describeCertificate(decodeCertificate(der), now);
-}
-
-/** parseCertificate for facts already decoded (the validator decodes once and reuses them). */
-export function describeCertificate(facts: CertificateFacts, now: Date = new Date(), fingerprint?: string): ParsedCertificate {
+  const facts = decodeCertificate(der);
   const holder = holderFromSubject(facts.subjectRdns);
   return {
     role: certificateRole(facts),
@@ -373,14 +369,8 @@ export function describeCertificate(facts: CertificateFacts, now: Date = new Dat
     notAfter: facts.notAfter.toISOString(),
     daysLeft: daysLeft(facts.notAfter, now),
     serialNumber: facts.serialNumber,
-    fingerprint: fingerprint ?? fingerprintOf(facts.der),
+    fingerprint: fingerprintOf(facts.der),
   };
-}
-
-/** The holder of an authentication certificate, or CARD_NOT_RECOGNISED: for callers that need one. */
-export function requireHolder(parsed: Pick<ParsedCertificate, 'holder'>): Holder {
-  if (!parsed.holder) throw new CpxError('CARD_NOT_RECOGNISED');
-  return parsed.holder;
 }
 
 /** SHA-256 of a certificate's DER, lowercase hex (synchronous; same value as `crypto.createHash('sha256')`). */

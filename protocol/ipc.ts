@@ -99,13 +99,10 @@ export interface PinDialogRequest {
 
 export interface PinDialogApi {
   request(): Promise<PinDialogRequest>;
-  /** Digits only, 4–8; `confirmFinalTry` must be true when `finalTry` was set. Empty string on a PIN pad. */
+  /**
+   * Well-formed as protocol/pin.ts says (isPinWellFormed); `confirmFinalTry` must be true when `finalTry` was set.
+   * Empty string on a PIN pad.
+   */
   submit(pin: string, confirmFinalTry: boolean): Promise<void>;
   cancel(): Promise<void>;
-}
-
-export const PIN_MIN = 4;
-export const PIN_MAX = 8;
-export function isPinWellFormed(pin: string): boolean {
-  return pin.length >= PIN_MIN && pin.length <= PIN_MAX && /^\d+$/.test(pin);
 }

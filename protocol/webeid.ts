@@ -40,18 +40,6 @@ export function isTokenAlgorithm(value: unknown): value is TokenAlgorithm {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(TOKEN_ALGORITHMS, value);
 }
 
-/**
- * Shape only: the four fields a validator needs are strings (appVersion may be absent: it is informative).
- * Says nothing about whether the values make sense; unknown fields are allowed (Web eID rule).
- */
-export function isWebEidTokenShape(value: unknown): value is WebEidToken {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const t = value as Record<string, unknown>;
-  return typeof t.unverifiedCertificate === 'string' && typeof t.algorithm === 'string'
-    && typeof t.signature === 'string' && typeof t.format === 'string'
-    && (t.appVersion === undefined || typeof t.appVersion === 'string');
-}
-
 const encoder = new TextEncoder();
 const HASHES = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
 

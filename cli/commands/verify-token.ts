@@ -135,7 +135,7 @@ export function resultJson(r: ValidatedToken, lang: Lang = 'fr'): Record<string,
     notAfter: r.notAfter,
     fingerprint: r.fingerprint,
     algorithm: r.algorithm,
-    ...(r.warnings.length ? { warnings: r.warnings.map((w) => ({ code: w.code, message: errorMessage(w.code, lang, { detail: w.detail }) })) } : {}),
+    ...(r.warnings.length ? { warnings: r.warnings.map((w) => ({ code: w.code, message: errorMessage(w.code, lang, w.params) })) } : {}),
   };
 }
 
@@ -178,7 +178,7 @@ export async function verifyTokenCommand(ctx: CliContext, argv: string[]): Promi
   ctx.out(`${t.notAfter}${sep}${result.notAfter}`);
   ctx.out(`${t.algorithm}${sep}${result.algorithm}`);
   ctx.out(`${t.fingerprint}${sep}${result.fingerprint}`);
-  for (const w of result.warnings) ctx.out(`${t.warning}${sep}${errorMessage(w.code, ctx.lang, { detail: w.detail })} [${w.code}]`);
+  for (const w of result.warnings) ctx.out(`${t.warning}${sep}${errorMessage(w.code, ctx.lang, w.params)} [${w.code}]`);
   return 0;
 }
 

@@ -93,8 +93,8 @@ export async function signChallenge(ctx: CardAuthContext, readerIndex: number, i
         if (card.cardNumber !== cardNumber) throw new CpxError('CARD_REMOVED');
         if (card.pin.locked || card.pin.triesLeft <= 0) throw new CpxError('PIN_LOCKED');
       } finally {
-        // Zeroed once the service answered (it has long since copied it): zeroing earlier could race a transport
-        // that serialises the request only once the service process is ready, and send zeros as a PIN.
+        // The client zeroed these bytes as soon as its transport serialised the request (native/service/client.ts);
+        // this second wipe covers a request that never went out. Who zeroes the PIN in each process: protocol/pin.ts.
         const zero = () => { answer.pin.fill(0); };
         if (pending) pending.then(zero, zero); else zero();
       }

@@ -3,9 +3,11 @@
 //   1. by name — a field whose name contains a secret word (pin, password, token, session, authorization…) is dropped
 //      whatever its value, at any depth;
 //   2. by shape — strings that look like secrets are masked: `Bearer …`, `password=…`, long base64/hex blobs (sessions,
-//      nonces, tokens), and lone runs of 4–8 digits (a PIN); bytes are never written, only their length;
+//      nonces, tokens), and lone runs of as many digits as a PIN has (protocol/pin.ts); bytes are never written, only their length;
 //   3. by value — while an operation holds a secret the user typed (a password), the caller registers it and any
 //      occurrence is masked; it is forgotten when the operation ends.
+
+import { PIN_MAX, PIN_MIN } from '../../protocol/pin.ts';
 
 const SECRET_WORDS = new Set([
   'pin', 'pins', 'puk', 'password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'tokens', 'session', 'sessions',
@@ -37,9 +39,9 @@ const SHAPES: [RegExp, Replacement][] = [
   [/\b(pin|puk|pass(?:word|wd|phrase)?|pwd|secret|token|session|otp|nonce)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi, `$1$2${MASK}`],
   // long base64 / base64url / hex runs: sessions, nonces, tokens, signatures (see looksRandom: not file paths)
   [/[A-Za-z0-9+/_-]{32,}={0,2}/g, (run: string) => (looksRandom(run) ? MASK : run)],
-  // a lone run of 4 to 8 digits is what a PIN looks like; dates (2026-01-31), times, ports (:8080), versions,
-  // decimals and longer identifiers (10-digit card numbers, 11-digit RPPS) are left alone by the boundaries.
-  [/(?<![\w\-:./+])\d{4,8}(?![\w\-:./])/g, MASK],
+  // a lone run of PIN_MIN to PIN_MAX digits is what a PIN looks like; dates (2026-01-31), times, ports (:8080),
+  // versions, decimals and longer identifiers (10-digit card numbers, 11-digit RPPS) are left alone by the boundaries.
+  [new RegExp(String.raw`(?<![\w\-:./+])\d{${PIN_MIN},${PIN_MAX}}(?![\w\-:./])`, 'g'), MASK],
 ];
 
 /**

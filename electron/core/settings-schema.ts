@@ -1,18 +1,14 @@
-// The app's settings: their names, defaults and how a raw value (policy file, registry, plist, user file) is
-// accepted. One coercion per setting, shared by every source, so a value means the same wherever it comes from.
+// The app's settings: their defaults, how a raw value (policy file, registry, plist, user file) is accepted and how
+// IT imposes each one. One coercion per setting, shared by every source, so a value means the same wherever it comes
+// from; the group policy templates and the deployment guide's table are generated from this file
+// (build/gen-policies.ts). The keys themselves are protocol/settings.ts's, shared with the UI.
 
-import type { Lang } from '../../protocol/errors.ts';
+import { LANGS } from '../../protocol/errors.ts';
 import type { SettingsView } from '../../protocol/ipc.ts';
+import { LOG_LEVELS, SETTING_KEYS, type SettingKey } from '../../protocol/settings.ts';
 
-export type SettingKey = keyof SettingsView;
+export { LOG_LEVELS, SETTING_KEYS, type LogSetting, type SettingKey } from '../../protocol/settings.ts';
 export type SettingValues = { [K in SettingKey]: SettingsView[K]['value'] };
-
-export const SETTING_KEYS = [
-  'serviceUrl', 'allowedOrigins', 'pkcs11Module', 'language', 'region', 'supportContact', 'logging',
-] as const satisfies readonly SettingKey[];
-
-export const LOG_LEVELS = ['off', 'error', 'info', 'debug'] as const;
-export type LogSetting = (typeof LOG_LEVELS)[number];
 
 /**
  * Defaults when neither IT nor the user chose. The service URL points at the reference service on this machine
@@ -31,7 +27,8 @@ export const DEFAULT_SETTINGS: Readonly<SettingValues> = Object.freeze({
 /** Thrown by a coercion: the source and key are added by the caller to build a readable problem line. */
 class Rejected extends Error {}
 
-const MAX_TEXT = 2000;
+/** The longest text any setting takes (the policy templates let IT type no more). */
+export const MAX_TEXT = 2000;
 
 function text(v: unknown): string {
   if (typeof v !== 'string') throw new Rejected(`string expected, got ${typeof v}`);
@@ -71,21 +68,51 @@ function oneOf<T extends string>(allowed: readonly T[]) {
   };
 }
 
-const COERCE: { [K in SettingKey]: (v: unknown) => SettingValues[K] } = {
-  serviceUrl: httpUrl,
-  allowedOrigins: urlList,
-  pkcs11Module: optionalText,
-  language: oneOf<Lang>(['fr', 'en']),
-  region: optionalText,
-  supportContact: optionalText,
-  logging: oneOf(LOG_LEVELS),
+/**
+ * How IT writes a setting in a policy: the registry value type (and so the ADMX element: text, expandable text,
+ * multi-line list or drop-down list), whether the policy must carry a value when enabled, and a choice's values.
+ */
+export interface PolicyForm {
+  registry: 'REG_SZ' | 'REG_EXPAND_SZ' | 'REG_MULTI_SZ';
+  required: boolean;
+  choices?: readonly string[];
+}
+
+interface SettingSpec<T> {
+  coerce: (v: unknown) => T;
+  policy: PolicyForm;
+}
+
+const textPolicy = (required: boolean, registry: PolicyForm['registry'] = 'REG_SZ') => ({ registry, required });
+function choice<T extends string>(choices: readonly T[]): SettingSpec<T> {
+  return { coerce: oneOf(choices), policy: { registry: 'REG_SZ', required: true, choices } };
+}
+
+const SPECS: { [K in SettingKey]: SettingSpec<SettingValues[K]> } = {
+  serviceUrl: { coerce: httpUrl, policy: textPolicy(true) },
+  allowedOrigins: { coerce: urlList, policy: textPolicy(true, 'REG_MULTI_SZ') },
+  // %WINDIR%\System32\… is how IT names a module path on Windows.
+  pkcs11Module: { coerce: optionalText, policy: textPolicy(true, 'REG_EXPAND_SZ') },
+  language: choice(LANGS),
+  region: { coerce: optionalText, policy: textPolicy(false) },
+  supportContact: { coerce: optionalText, policy: textPolicy(false) },
+  logging: choice(LOG_LEVELS),
 };
+
+export function policyForm(key: SettingKey): PolicyForm {
+  return SPECS[key].policy;
+}
+
+/** The name IT gives a setting in the registry (`ServiceUrl`); JSON and plist policies use the key itself. */
+export function policyValueName(key: SettingKey): string {
+  return key[0]!.toUpperCase() + key.slice(1);
+}
 
 export type Coerced<K extends SettingKey> = { ok: true; value: SettingValues[K] } | { ok: false; problem: string };
 
 export function coerceSetting<K extends SettingKey>(key: K, raw: unknown): Coerced<K> {
   try {
-    return { ok: true, value: COERCE[key](raw) };
+    return { ok: true, value: SPECS[key].coerce(raw) };
   } catch (err) {
     if (err instanceof Rejected) return { ok: false, problem: err.message };
     throw err;

@@ -1,6 +1,7 @@
 // The PIN prompt port in Electron: a small modal window of its own (renderer/dist/pin.html, preload-pin), the only
 // page that ever holds a PIN. The PIN travels PIN window → this object → the card service request, as bytes; it
-// never reaches the main window, is never logged, and the bytes are zeroed by the flow once the service answered.
+// never reaches the main window, is never logged, and the bytes are zeroed once sent (protocol/pin.ts says who
+// zeroes what, where).
 //
 // The window stays open across a wrong PIN (the next ask shows the error in the same window) and during a PIN-pad
 // wait; the flow closes it when the operation is over.
@@ -8,7 +9,7 @@
 import type { BrowserWindow } from 'electron';
 import { CpxError } from '../../protocol/errors.ts';
 import type { PinDialogRequest } from '../../protocol/ipc.ts';
-import { PIN_MAX, PIN_MIN } from '../../protocol/ipc.ts';
+import { isPinWellFormed } from '../../protocol/pin.ts';
 import type { LogPort } from '../core/log.ts';
 import type { PinAnswer, PinPromptPort } from '../core/ports.ts';
 import { IPC, PIN_PAGE } from './channels.ts';
@@ -87,12 +88,10 @@ export class PinDialog implements PinPromptPort {
   #submit(pin: unknown, confirm: unknown): void {
     const p = this.#pending;
     if (!p) throw new Error('no PIN was asked');
-    // Bytes only (the preload encodes), ASCII digits, 4–8 of them, or none on a PIN pad. Invalid input is refused
-    // without saying what it was.
+    // Bytes only (the preload encodes), well-formed, or none on a PIN pad. Invalid input is refused without saying
+    // what it was.
     if (!(pin instanceof Uint8Array)) throw new Error('PIN: bytes expected');
-    const ok = p.request.pinpad
-      ? pin.length === 0
-      : pin.length >= PIN_MIN && pin.length <= PIN_MAX && pin.every((b) => b >= 0x30 && b <= 0x39);
+    const ok = p.request.pinpad ? pin.length === 0 : isPinWellFormed(pin);
     if (!ok || (p.request.finalTry && confirm !== true)) {
       pin.fill(0);
       this.#log.warn('pin.submit-refused', { pinpad: p.request.pinpad });

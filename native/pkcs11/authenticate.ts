@@ -3,13 +3,14 @@
 
 import type { WebEidToken } from '../../protocol/card.ts';
 import { CpxError } from '../../protocol/errors.ts';
+import { isPinWellFormed, pinFormatError } from '../../protocol/pin.ts';
 import { authSignedData, WEB_EID_FORMAT } from '../../protocol/webeid.ts';
 import { cardError, type CardErrorContext } from './card-errors.ts';
 import { CKR, ckrOf } from './ckr.ts';
 import type { LoadedModule, SlotView, TokenView } from './module-host.ts';
 import { describeCard, listCertificates, type CertObject } from './read-card.ts';
 import { planSignature } from './signing.ts';
-import { isValidPinFormat, pinStateFromFlags } from './token-facts.ts';
+import { pinStateFromFlags } from './token-facts.ts';
 
 const CKU_USER = 1;
 
@@ -58,7 +59,7 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
       if (now < auth.notBefore) throw new CpxError('CERT_NOT_YET_VALID', { date: isoDay(auth.notBefore) });
       if (now > auth.notAfter) throw new CpxError('CERT_EXPIRED', { date: isoDay(auth.notAfter) });
       if (pinState.triesLeft === 1 && !input.confirmFinalTry) throw new CpxError('PIN_FINAL_TRY');
-      if (!pinState.pinpad && !isValidPinFormat(input.pin)) throw new CpxError('PIN_FORMAT');
+      if (!pinState.pinpad && !isPinWellFormed(input.pin)) throw pinFormatError();
       const message = Buffer.from(authSignedData(input.origin, input.nonce));
       const plan = planSignature(mechanisms, message);
       if (!plan) throw new CpxError('DEVICE_ERROR', { detail: 'no RSA signature mechanism' });

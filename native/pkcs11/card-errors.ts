@@ -2,6 +2,7 @@
 // value alone is ambiguous: tries left after a wrong PIN, and "device error" that is really a card pulled out.
 
 import { CpxError } from '../../protocol/errors.ts';
+import { pinFormatError } from '../../protocol/pin.ts';
 import { CKR, ckrName, ckrOf, isRemovalCode } from './ckr.ts';
 import { pinStateFromFlags } from './token-facts.ts';
 
@@ -21,7 +22,7 @@ export function cardError(err: unknown, ctx: CardErrorContext): CpxError {
   const code = ckrOf(err);
   if (code === CKR.PIN_INCORRECT && ctx.phase === 'login') return wrongPin(ctx);
   if (code === CKR.PIN_LOCKED) return new CpxError('PIN_LOCKED');
-  if (code === CKR.PIN_LEN_RANGE || code === CKR.PIN_INVALID) return new CpxError('PIN_FORMAT');
+  if (code === CKR.PIN_LEN_RANGE || code === CKR.PIN_INVALID) return pinFormatError();
   if (code === CKR.FUNCTION_CANCELED) return new CpxError(ctx.pinpad ? 'PINPAD_TIMEOUT' : 'CANCELLED');
   if (code === CKR.CANCEL) return new CpxError('CANCELLED');
   if (isRemovalCode(code)) return new CpxError('CARD_REMOVED', {}, { cause: err });

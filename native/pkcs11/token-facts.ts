@@ -36,10 +36,3 @@ export function parseCardLabel(label: string): CardLabel | null {
   const m = /^(CPS\d+v\d+)-(\S+)$/.exec(label.replace(/\0/g, '').trim());
   return m ? { generation: m[1]!, cardNumber: m[2]! } : null;
 }
-
-/** PIN format before it ever reaches the card: 4 to 8 ASCII digits. */
-export function isValidPinFormat(pin: Uint8Array): boolean {
-  if (pin.length < 4 || pin.length > 8) return false;
-  for (const b of pin) if (b < 0x30 || b > 0x39) return false;
-  return true;
-}

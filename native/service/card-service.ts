@@ -3,7 +3,7 @@
 
 import { realpathSync } from 'node:fs';
 import type {
-  CardServiceMethod, CardServiceOptions, CardServiceRequests, ModuleDiagnosis, ServiceEvent, ServiceRequest, ServiceResponse,
+  CardServiceMethod, CardServiceOptions, ModuleDiagnosis, ServiceEvent, ServiceRequest, ServiceResponse,
 } from '../../protocol/card-service.ts';
 import type { WatchState } from '../../protocol/card.ts';
 import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
@@ -174,5 +174,3 @@ export class CardService {
     });
   }
 }
-
-export type { CardServiceRequests };

@@ -71,7 +71,9 @@ export class CardServiceClient extends EventEmitter<CardServiceClientEvents> {
 
   /**
    * Sends one request and resolves with its result, or rejects with a CpxError. For `authenticate`, the PIN
-   * bytes in `params.pin` are zeroed as soon as the message is serialised.
+   * bytes in `params.pin` are zeroed here as soon as the transport has serialised the message (send() does it
+   * before returning), whether or not it could be sent; the caller's own wipe afterwards is a second one
+   * (protocol/pin.ts says who zeroes what).
    */
   request<M extends CardServiceMethod>(method: M, params: CardServiceRequests[M][0]): Promise<CardServiceRequests[M][1]> {
     if (this.closing && method !== 'shutdown') return Promise.reject(new CpxError('SERVICE_CRASHED'));

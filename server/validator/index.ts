@@ -11,7 +11,7 @@
 // and the signature are checked on every call. The nonce store (single use, lifetime) belongs to the service.
 import { X509Certificate, createHash } from 'node:crypto';
 import type { CardType, Holder } from '../../protocol/card.ts';
-import { CpxError, type ErrorCode } from '../../protocol/errors.ts';
+import { because, CpxError, type ErrorCode, type ErrorParams, type ReasonCode } from '../../protocol/errors.ts';
 import { KU, cardTypeOf, certificateRole, decodeCertificate, holderFromSubject, type CertificateFacts } from '../../protocol/identity.ts';
 import { checkNonce, checkOrigin } from '../../protocol/origin.ts';
 import { decodeBase64 } from './base64.ts';
@@ -41,7 +41,8 @@ export interface ValidatorConfig {
 
 export interface ValidationWarning {
   code: ErrorCode;
-  detail: string;
+  /** The params of the error it would have been (its message: errorMessage(code, lang, params)). */
+  params: ErrorParams;
 }
 
 /** What validateWebEid returns: any Web eID authentication certificate, CPx or not. */
@@ -104,7 +105,7 @@ export class TokenValidator {
     try {
       this.#revocation = this.#mode === 'off' ? null : new RevocationChecker(cfg.crls);
     } catch (err) {
-      throw new CpxError('REVOCATION_UNAVAILABLE', { detail: err instanceof Error ? err.message : String(err) }, { cause: err });
+      throw err instanceof CpxError ? err : new CpxError('REVOCATION_UNAVAILABLE', { detail: err instanceof Error ? err.message : String(err) }, { cause: err });
     }
     this.#allow = cfg.policy?.allow?.length ? new Set(cfg.policy.allow) : null;
     this.#deny = new Set(cfg.policy?.deny ?? []);
@@ -135,7 +136,7 @@ export class TokenValidator {
     const now = this.#clock();
     const nowMs = now.getTime();
     // An invalid date compares false both ways: it would pass every validity check.
-    if (Number.isNaN(nowMs)) throw new CpxError('INTERNAL_ERROR', { detail: 'horloge du validateur invalide' });
+    if (Number.isNaN(nowMs)) throw new CpxError('INTERNAL_ERROR', { detail: 'the validator clock is not a valid date' });
     if (nowMs < e.notBeforeMs) throw new CpxError('CERT_NOT_YET_VALID', { date: e.facts.notBefore.toISOString().slice(0, 10) });
     if (nowMs > e.notAfterMs) throw new CpxError('CERT_EXPIRED', { date: e.notAfterIso.slice(0, 10) });
 
@@ -149,8 +150,8 @@ export class TokenValidator {
       if (r instanceof Promise) r = await r;
       if (r.status === 'revoked') throw new CpxError('CERT_REVOKED');
       if (r.status === 'unavailable') {
-        if (this.#mode === 'hard') throw new CpxError('REVOCATION_UNAVAILABLE', { detail: r.detail });
-        warnings.push({ code: 'REVOCATION_UNAVAILABLE', detail: r.detail });
+        if (this.#mode === 'hard') throw new CpxError('REVOCATION_UNAVAILABLE', r.why);
+        warnings.push({ code: 'REVOCATION_UNAVAILABLE', params: r.why });
       }
     }
 
@@ -215,19 +216,19 @@ export class TokenValidator {
     }
     // Two decoders read the same bytes: if they disagree on what the certificate says, trust neither.
     if (serialOf(x509) !== facts.serialNumber || Date.parse(x509.validTo) !== facts.notAfter.getTime()) {
-      return failed(new CpxError('CERT_MALFORMED', { detail: 'décodages divergents' }));
+      return failed(new CpxError('CERT_MALFORMED', { detail: 'decoders disagree' }));
     }
     const purpose = purposeProblem(facts);
-    if (purpose) return failed(new CpxError('CERT_PURPOSE_INVALID', { detail: purpose }));
+    if (purpose) return failed(new CpxError('CERT_PURPOSE_INVALID', because(purpose)));
     const policy = this.#policyProblem(facts);
-    if (policy) return failed(new CpxError('CERT_POLICY_REJECTED', { detail: policy }));
+    if (policy) return failed(new CpxError('CERT_POLICY_REJECTED', policy));
 
     let path: CaCert[] | null = null;
     let chainError: CpxError | null = null;
     try {
       path = this.#trust.buildPath(facts, x509);
     } catch (err) {
-      chainError = err instanceof CpxError ? err : new CpxError('CERT_UNTRUSTED', { detail: 'chaîne' }, { cause: err });
+      chainError = err instanceof CpxError ? err : new CpxError('CERT_UNTRUSTED', { detail: err instanceof Error ? err.message.slice(0, 120) : 'chain' }, { cause: err });
     }
     const holder = holderFromSubject(facts.subjectRdns);
     if (holder) deepFreeze(holder);
@@ -248,23 +249,23 @@ export class TokenValidator {
     };
   }
 
-  #policyProblem(facts: CertificateFacts): string | null {
+  #policyProblem(facts: CertificateFacts): ErrorParams | null {
     const denied = facts.policies.find((p) => this.#deny.has(p));
-    if (denied) return `politique refusée ${denied}`;
+    if (denied) return because('POLICY_DENIED', { policy: denied });
     if (this.#allow && !facts.policies.some((p) => this.#allow!.has(p))) {
-      return facts.policies.length ? `politique non autorisée ${facts.policies.join(', ')}` : 'aucune politique de certification';
+      return facts.policies.length ? because('POLICY_NOT_ALLOWED', { policy: facts.policies.join(', ') }) : because('NO_POLICY');
     }
     return null;
   }
 }
 
 /** Why a certificate is not an authentication one (the identity parser's rule), or null when it is. */
-function purposeProblem(facts: CertificateFacts): string | null {
+function purposeProblem(facts: CertificateFacts): ReasonCode | null {
   if (certificateRole(facts) === 'authentication') return null;
-  if (facts.keyUsage === null) return 'keyUsage absent';
-  if (facts.keyUsage & KU.nonRepudiation) return 'certificat de signature (nonRepudiation)';
-  if (!(facts.keyUsage & KU.digitalSignature)) return 'keyUsage sans digitalSignature';
-  return 'extendedKeyUsage sans clientAuth';
+  if (facts.keyUsage === null) return 'KEY_USAGE_ABSENT';
+  if (facts.keyUsage & KU.nonRepudiation) return 'SIGNATURE_CERTIFICATE';
+  if (!(facts.keyUsage & KU.digitalSignature)) return 'NO_DIGITAL_SIGNATURE';
+  return 'NO_CLIENT_AUTH';
 }
 
 function serialOf(x509: X509Certificate): string {

@@ -5,6 +5,7 @@
 //
 // Only the card certificate is checked, as the Web eID validators do; the CAs are the configured trust anchors.
 import { readFileSync, statSync } from 'node:fs';
+import { because, CpxError, type ErrorParams } from '../../protocol/errors.ts';
 import type { CertificateFacts } from '../../protocol/identity.ts';
 import { parseCrl, verifyX509Signature, type ParsedCrl } from './crl.ts';
 import type { CaCert } from './trust-store.ts';
@@ -31,10 +32,11 @@ export interface CrlConfig {
 export type RevocationStatus =
   | { status: 'good' }
   | { status: 'revoked'; at: number }
-  | { status: 'unavailable'; detail: string };
+  /** `why`: the REVOCATION_UNAVAILABLE params (a reason and its values). */
+  | { status: 'unavailable'; why: ErrorParams };
 
 interface FileSource { path: string; mtimeMs: number; size: number; crl: ParsedCrl }
-interface UrlSource { url: string; crl: ParsedCrl | null; fetchedAt: number; failedAt: number; error: string | null; pending: Promise<void> | null }
+interface UrlSource { url: string; crl: ParsedCrl | null; fetchedAt: number; failedAt: number; error: ErrorParams | null; pending: Promise<void> | null }
 
 const GOOD: RevocationStatus = Object.freeze({ status: 'good' });
 
@@ -81,21 +83,21 @@ export class RevocationChecker {
         return lookup([src.crl], leaf.serialNumber, atMs);
       }
     }
-    if (!urls.length) return { status: 'unavailable', detail: this.#whyNoFileCrl(issuer, atMs) };
+    if (!urls.length) return { status: 'unavailable', why: this.#whyNoFileCrl(issuer, atMs) };
     return this.#fromUrls(urls, leaf, issuer, atMs);
   }
 
   async #fromUrls(urls: string[], leaf: CertificateFacts, issuer: CaCert, atMs: number): Promise<RevocationStatus> {
-    let detail = `aucune LCR pour ${issuer.label}`;
+    let why = because('NO_CRL', { ca: issuer.label });
     for (const url of urls) {
       const src = this.#source(url);
       const now = this.#realNow();
       const due = !src.crl || now - src.fetchedAt >= this.#refreshMs || !this.#accepts(src.crl, issuer, atMs);
       if (due && (!src.error || now - src.failedAt >= this.#retryMs)) await this.#refresh(src);
       if (src.crl && this.#accepts(src.crl, issuer, atMs)) return lookup([src.crl], leaf.serialNumber, atMs);
-      detail = src.error ?? (src.crl ? this.#whyRefused(src.crl, issuer, atMs, url) : `LCR injoignable : ${url}`);
+      why = src.error ?? (src.crl ? this.#whyRefused(src.crl, issuer, atMs, url) : because('CRL_UNREACHABLE', { where: url }));
     }
-    return { status: 'unavailable', detail };
+    return { status: 'unavailable', why };
   }
 
   #source(url: string): UrlSource {
@@ -109,14 +111,14 @@ export class RevocationChecker {
     src.pending ??= (async () => {
       try {
         const bytes = await this.#fetcher(src.url, AbortSignal.timeout(this.#timeoutMs));
-        if (bytes.length > this.#maxBytes) throw new Error('LCR trop volumineuse');
+        if (bytes.length > this.#maxBytes) throw new Error(`CRL larger than ${this.#maxBytes} bytes`);
         src.crl = parseCrl(bytes);
         src.fetchedAt = this.#realNow();
         src.error = null;
       } catch (err) {
         // The previous CRL, if any, stays usable until its nextUpdate.
         src.failedAt = this.#realNow();
-        src.error = `LCR injoignable : ${src.url} (${err instanceof Error ? err.message : String(err)})`.slice(0, 200);
+        src.error = because('CRL_UNREACHABLE', { where: src.url, cause: causeOf(err) });
       } finally {
         src.pending = null;
       }
@@ -168,16 +170,16 @@ export class RevocationChecker {
     return current(crl, atMs) && this.#belongsTo(crl, issuer);
   }
 
-  #whyRefused(crl: ParsedCrl, issuer: CaCert, atMs: number, where: string): string {
-    if (!this.#belongsTo(crl, issuer)) return `LCR non signée par ${issuer.label} : ${where}`;
-    if (!current(crl, atMs)) return `LCR périmée depuis le ${crl.nextUpdate?.toISOString()} : ${where}`;
-    return `LCR inutilisable : ${where}`;
+  /** Why a CRL that was found cannot answer: not the issuer's own, or out of date. */
+  #whyRefused(crl: ParsedCrl, issuer: CaCert, atMs: number, where: string): ErrorParams {
+    if (!this.#belongsTo(crl, issuer)) return because('CRL_NOT_SIGNED_BY_CA', { ca: issuer.label, where });
+    return because('CRL_EXPIRED', { date: crl.nextUpdate?.toISOString() ?? '?', where });
   }
 
-  #whyNoFileCrl(issuer: CaCert, atMs: number): string {
-    const own = this.#fileCrls(issuer);
-    if (own.length) return this.#whyRefused(own[0]!, issuer, atMs, 'fichier');
-    return `aucune LCR pour ${issuer.label}`;
+  #whyNoFileCrl(issuer: CaCert, atMs: number): ErrorParams {
+    const own = this.#fileCrls(issuer)[0];
+    if (own) return this.#whyRefused(own, issuer, atMs, this.#files.find((f) => f.crl === own)?.path ?? '?');
+    return because('NO_CRL', { ca: issuer.label });
   }
 }
 
@@ -199,7 +201,7 @@ function readCrlFile(path: string): FileSource {
     const st = statSync(path);
     return { path, mtimeMs: st.mtimeMs, size: st.size, crl: parseCrl(readFileSync(path)) };
   } catch (err) {
-    throw new Error(`LCR illisible : ${path} (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    throw new CpxError('REVOCATION_UNAVAILABLE', because('CRL_UNREADABLE', { where: path, cause: causeOf(err) }), { cause: err });
   }
 }
 
@@ -207,6 +209,11 @@ async function httpGet(url: string, signal: AbortSignal, maxBytes: number): Prom
   const res = await fetch(url, { signal, redirect: 'follow', headers: { accept: 'application/pkix-crl, */*' } });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new Error('LCR trop volumineuse');
+  if (declared > maxBytes) throw new Error(`CRL larger than ${maxBytes} bytes`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/** What went wrong underneath (network, file system, decoder), as the runtime said it: shown in parentheses. */
+function causeOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 160);
 }

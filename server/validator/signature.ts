@@ -2,7 +2,7 @@
 // certificate, the algorithm matching the key (RS* and PS* on RSA ≥ 2048 bits, ES256/384/512 on P-256/384/521).
 import * as nodeCrypto from 'node:crypto';
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
-import { CpxError } from '../../protocol/errors.ts';
+import { because, CpxError } from '../../protocol/errors.ts';
 import { TOKEN_ALGORITHMS, isTokenAlgorithm, type AlgorithmSpec } from '../../protocol/webeid.ts';
 
 export interface KeyInfo {
@@ -45,7 +45,7 @@ export class TokenSignatureChecker {
     const spec = TOKEN_ALGORITHMS[algorithm];
     if (!keyFits(spec, k)) {
       const key = k.type === 'ec' ? `EC ${k.curve}` : `${k.type.toUpperCase()} ${k.bits ?? '?'} bits`;
-      throw new CpxError('TOKEN_ALGORITHM_UNSUPPORTED', { detail: `${algorithm} / clé ${key}` });
+      throw new CpxError('TOKEN_ALGORITHM_UNSUPPORTED', because('ALGORITHM_KEY_MISMATCH', { algorithm, key }));
     }
     if (spec.family === 'EC' && signature.length !== 2 * spec.coordinateLength!) {
       throw new CpxError('TOKEN_SIGNATURE_INVALID');

@@ -1,5 +1,5 @@
 // The first checks of the Web eID order: size, well-formed JSON, the fields a validator needs, the format.
-import { CpxError } from '../../protocol/errors.ts';
+import { because, CpxError } from '../../protocol/errors.ts';
 import { decodeBase64 } from './base64.ts';
 import { TOKEN_MAX_LENGTH, TOKEN_MIN_LENGTH, WEB_EID_FORMAT_PREFIX } from '../../protocol/webeid.ts';
 
@@ -37,7 +37,7 @@ export function readToken(input: unknown): TokenFields {
     throw new CpxError('TOKEN_MALFORMED', { detail: 'JSON' });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CpxError('TOKEN_MALFORMED', { detail: 'objet JSON attendu' });
+    throw new CpxError('TOKEN_MALFORMED', because('TOKEN_NOT_OBJECT'));
   }
   const t = parsed as Record<string, unknown>;
   const format = field(t, 'format');
@@ -94,6 +94,6 @@ function checkSize(length: number): void {
 
 function field(t: Record<string, unknown>, name: keyof TokenFields): string {
   const v = Object.prototype.hasOwnProperty.call(t, name) ? t[name] : undefined;
-  if (typeof v !== 'string' || v.length === 0) throw new CpxError('TOKEN_MALFORMED', { detail: `${name} manquant` });
+  if (typeof v !== 'string' || v.length === 0) throw new CpxError('TOKEN_MALFORMED', because('FIELD_MISSING', { field: name }));
   return v;
 }

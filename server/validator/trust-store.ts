@@ -2,7 +2,7 @@
 // an anchor: issuer name match, key identifiers, the issuer's signature (node:crypto), CA flag, keyCertSign,
 // path length constraints, and no critical extension we do not understand.
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
-import { CpxError } from '../../protocol/errors.ts';
+import { because, CpxError, type ErrorParams } from '../../protocol/errors.ts';
 import { KU, decodeCertificate, type CertificateFacts } from '../../protocol/identity.ts';
 import { pemCertificates } from './base64.ts';
 
@@ -64,8 +64,8 @@ export class TrustStore {
 
   constructor(anchors: readonly (string | Uint8Array)[], intermediates: readonly (string | Uint8Array)[] = []) {
     const add = (inputs: readonly (string | Uint8Array)[], anchor: boolean, kind: string) => inputs.forEach((input, i) => {
-      for (const der of certificatesFrom(input, `${kind} n° ${i + 1}`)) {
-        const ca = loadCa(der, anchor, `${kind} n° ${i + 1}`);
+      for (const der of certificatesFrom(input, `${kind} #${i + 1}`)) {
+        const ca = loadCa(der, anchor, `${kind} #${i + 1}`);
         const existing = this.all.find((c) => c.fingerprint === ca.fingerprint);
         if (existing) {
           // The same certificate given as anchor and as intermediate is an anchor.
@@ -78,9 +78,9 @@ export class TrustStore {
         this.#bySubject.set(ca.facts.subject, list);
       }
     });
-    add(anchors, true, 'ancre de confiance');
-    add(intermediates, false, 'autorité intermédiaire');
-    if (!this.all.some((c) => c.anchor)) throw new CpxError('CERT_UNTRUSTED', { detail: 'aucune ancre de confiance configurée' });
+    add(anchors, true, 'trust anchor');
+    add(intermediates, false, 'intermediate CA');
+    if (!this.all.some((c) => c.anchor)) throw new CpxError('CERT_UNTRUSTED', because('NO_TRUST_ANCHOR'));
   }
 
   bySubject(subject: string): readonly CaCert[] {
@@ -93,8 +93,8 @@ export class TrustStore {
    */
   buildPath(leaf: CertificateFacts, leafX509: X509Certificate): CaCert[] {
     const critical = unknownCriticalExtension(leaf);
-    if (critical) throw new CpxError('CERT_UNTRUSTED', { detail: `extension critique non prise en charge ${critical}` });
-    let reason = `émetteur inconnu : ${leaf.issuer}`;
+    if (critical) throw new CpxError('CERT_UNTRUSTED', because('CRITICAL_EXTENSION', { oid: critical }));
+    let reason = because('ISSUER_UNKNOWN', { issuer: leaf.issuer });
     const walk = (child: CertificateFacts, childX509: X509Certificate, path: CaCert[]): CaCert[] | null => {
       if (path.length > 6) return null;
       for (const ca of this.bySubject(child.issuer)) {
@@ -112,14 +112,15 @@ export class TrustStore {
       return null;
     };
     const path = walk(leaf, leafX509, []);
-    if (!path) throw new CpxError('CERT_UNTRUSTED', { detail: reason });
+    if (!path) throw new CpxError('CERT_UNTRUSTED', reason);
     return path;
   }
 
   /** Why `ca` cannot be the issuer of `child` given the CAs already below it, or null when it can. */
-  #refuse(ca: CaCert, child: CertificateFacts, childX509: X509Certificate, below: readonly CaCert[]): string | null {
+  #refuse(ca: CaCert, child: CertificateFacts, childX509: X509Certificate, below: readonly CaCert[]): ErrorParams | null {
+    const about = { ca: ca.label };
     if (child.authorityKeyId && ca.facts.subjectKeyId && child.authorityKeyId !== ca.facts.subjectKeyId) {
-      return `identifiant de clé de l'émetteur différent (${ca.label})`;
+      return because('ISSUER_KEY_ID_MISMATCH', about);
     }
     let signed = false;
     try {
@@ -127,14 +128,14 @@ export class TrustStore {
     } catch {
       signed = false;
     }
-    if (!signed) return `signature de l'émetteur invalide (${ca.label})`;
+    if (!signed) return because('ISSUER_SIGNATURE_INVALID', about);
     const bc = ca.facts.basicConstraints;
-    if (!bc?.ca) return `l'émetteur n'est pas une autorité (${ca.label})`;
-    if (ca.facts.keyUsage !== null && !(ca.facts.keyUsage & KU.keyCertSign)) return `l'émetteur ne peut pas signer de certificats (${ca.label})`;
+    if (!bc?.ca) return because('ISSUER_NOT_CA', about);
+    if (ca.facts.keyUsage !== null && !(ca.facts.keyUsage & KU.keyCertSign)) return because('ISSUER_CANNOT_SIGN', about);
     const intermediatesBelow = below.filter((c) => !c.selfIssued).length;
-    if (bc.pathLen !== null && intermediatesBelow > bc.pathLen) return `longueur de chaîne dépassée (${ca.label}, pathLen ${bc.pathLen})`;
+    if (bc.pathLen !== null && intermediatesBelow > bc.pathLen) return because('PATH_TOO_LONG', { ...about, pathLen: bc.pathLen });
     const critical = unknownCriticalExtension(ca.facts);
-    if (critical) return `extension critique non prise en charge ${critical} (${ca.label})`;
+    if (critical) return because('CA_CRITICAL_EXTENSION', { ...about, oid: critical });
     return null;
   }
 }
@@ -143,7 +144,7 @@ export class TrustStore {
 export function checkPathTimes(path: readonly CaCert[], nowMs: number): void {
   for (const ca of path) {
     if (nowMs < ca.notBeforeMs || nowMs > ca.notAfterMs) {
-      throw new CpxError('CERT_UNTRUSTED', { detail: `autorité hors de sa période de validité (${ca.label})` });
+      throw new CpxError('CERT_UNTRUSTED', because('CA_OUT_OF_VALIDITY', { ca: ca.label }));
     }
   }
 }

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCertificate } from '../../protocol/identity.ts';
+import { PIN_MAX, PIN_MIN } from '../../protocol/pin.ts';
 import { errorCode, newNonce, pinBytes, tokenVerifies, withTimeout, useSimulatedService } from './harness.ts';
 
 const ORIGIN = 'https://example.org';
@@ -77,6 +78,11 @@ test('refused before C_Login: PIN format, bad origin or nonce, expired certifica
   assert.equal(await errorCode(auth('12')), 'PIN_FORMAT');
   assert.equal(await errorCode(auth('123456789')), 'PIN_FORMAT');
   assert.equal(await errorCode(auth('12a4')), 'PIN_FORMAT');
+  const format = await auth('123').catch((e) => e);
+  assert.deepEqual(format.params, { min: PIN_MIN, max: PIN_MAX }, 'the message names the bounds on the host side too');
+  // The PIN crosses to the service as bytes only: the right digits in any other shape are no PIN at all.
+  const notBytes = [0x31, 0x32, 0x33, 0x34] as unknown as Uint8Array;
+  assert.equal(await errorCode(fx.svc.client.request('authenticate', { origin: ORIGIN, nonce: newNonce(), pin: notBytes })), 'PIN_FORMAT');
   assert.equal(await errorCode(auth('1234', { origin: 'https://example.org/path' })), 'INVALID_ORIGIN');
   assert.equal(await errorCode(auth('1234', { origin: 'http://example.org' })), 'INVALID_ORIGIN');
   assert.equal(await errorCode(auth('1234', { nonce: 'short' })), 'INVALID_NONCE');

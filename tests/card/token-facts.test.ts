@@ -1,8 +1,9 @@
-// PIN state from token flags, card number from the label, PIN format, and the two signing mechanisms.
+// PIN state from token flags, card number from the label, and the two signing mechanisms (the PIN format is
+// protocol/pin.ts's, tested in tests/protocol/pin.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants, createHash, generateKeyPairSync, privateEncrypt, sign } from 'node:crypto';
-import { CKF, isValidPinFormat, parseCardLabel, pinStateFromFlags } from '../../native/pkcs11/token-facts.ts';
+import { CKF, parseCardLabel, pinStateFromFlags } from '../../native/pkcs11/token-facts.ts';
 import { CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS, planSignature } from '../../native/pkcs11/signing.ts';
 
 test('tries left come from the flags: none → 3, count low → 2, final try → 1, locked → 0', () => {
@@ -18,16 +19,6 @@ test('card number from a space-padded CPS3/CPS4 label; other labels are not CPx 
   assert.deepEqual(parseCardLabel('CPS4v1-0123456789   '), { generation: 'CPS4v1', cardNumber: '0123456789' });
   assert.equal(parseCardLabel('My token'), null);
   assert.equal(parseCardLabel('CPS3v3-'), null);
-});
-
-test('PIN format: 4 to 8 digits', () => {
-  const enc = (s: string) => new TextEncoder().encode(s);
-  assert.equal(isValidPinFormat(enc('1234')), true);
-  assert.equal(isValidPinFormat(enc('12345678')), true);
-  assert.equal(isValidPinFormat(enc('123')), false);
-  assert.equal(isValidPinFormat(enc('123456789')), false);
-  assert.equal(isValidPinFormat(enc('12a4')), false);
-  assert.equal(isValidPinFormat(enc('')), false);
 });
 
 test('CKM_RSA_PKCS over DigestInfo(SHA-256) is the same signature as CKM_SHA256_RSA_PKCS', () => {

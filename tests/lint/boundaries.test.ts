@@ -27,6 +27,33 @@ const cases: { file: string; code: string; blocked: boolean }[] = [
   { file: 'electron/core/probe.ts', code: "import { net } from 'electron';", blocked: true },
   { file: 'electron/shell/probe.ts', code: "import { net } from 'electron';", blocked: false },
   { file: 'cli/probe.ts', code: "import { x } from '../native/service/client.ts'; import { y } from '../server/validator/index.ts';", blocked: false },
+  // electron/core/ is shared with the bridge: no PKCS#11, no card layer, no face.
+  { file: 'electron/core/probe.ts', code: "import pkcs11js from 'pkcs11js';", blocked: true },
+  { file: 'electron/core/probe.ts', code: "import { CardServiceClient } from '../../native/service/client.ts';", blocked: true },
+  { file: 'electron/core/probe.ts', code: "import { handle } from '../shell/ipc.ts';", blocked: true },
+  { file: 'electron/core/probe.ts', code: "import { x } from '../../cli/context.ts';", blocked: true },
+  { file: 'electron/core/probe.ts', code: "import { isPinWellFormed } from '../../protocol/pin.ts';", blocked: false },
+  // The faces: the layers below them, never the PKCS#11 module itself, never one another.
+  { file: 'electron/shell/probe.ts', code: "import pkcs11js from 'pkcs11js';", blocked: true },
+  { file: 'electron/shell/probe.ts', code: "import { probe } from '../../native/pkcs11/probe.ts';", blocked: true },
+  { file: 'electron/shell/probe.ts', code: "import { x } from '../../server/app.ts';", blocked: true },
+  { file: 'electron/shell/probe.ts', code: "import { startBridge } from '../../bridge/stack.ts';", blocked: true },
+  { file: 'electron/shell/probe.ts', code: "import { x } from '../../cli/main.ts';", blocked: true },
+  { file: 'electron/shell/probe.ts', code: "import { CardServiceClient } from '../../native/service/client.ts'; import { AppController } from '../core/controller.ts';", blocked: false },
+  { file: 'cli/probe.ts', code: "import { app } from 'electron';", blocked: true },
+  { file: 'cli/commands/probe.ts', code: "import * as graphene from 'graphene-pk11';", blocked: true },
+  { file: 'cli/commands/probe.ts', code: "import { readCard } from '../../native/pkcs11/read-card.ts';", blocked: true },
+  { file: 'cli/probe.ts', code: "import { x } from '../server/service.ts';", blocked: true },
+  { file: 'cli/probe.ts', code: "import { x } from '../server/validator-port.ts';", blocked: true },
+  { file: 'cli/probe.ts', code: "import Fastify from 'fastify';", blocked: true },
+  { file: 'cli/probe.ts', code: "import { FileLogger } from '../electron/core/log.ts';", blocked: true },
+  { file: 'cli/probe.ts', code: "import { startBridge } from '../bridge/stack.ts';", blocked: true },
+  { file: 'bridge/probe.ts', code: "import { BrowserWindow } from 'electron';", blocked: true },
+  { file: 'bridge/probe.ts', code: "import { x } from '../native/sim/control.ts';", blocked: true },
+  { file: 'bridge/probe.ts', code: "import { x } from '../server/app.ts';", blocked: true },
+  { file: 'bridge/probe.ts', code: "import { handle } from '../electron/shell/ipc.ts';", blocked: true },
+  { file: 'bridge/probe.ts', code: "import { x } from '../cli/context.ts';", blocked: true },
+  { file: 'bridge/probe.ts', code: "import { AppController } from '../electron/core/controller.ts'; import { forkTransport } from '../native/service/transport.ts';", blocked: false },
 ];
 
 for (const c of cases) {

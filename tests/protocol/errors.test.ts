@@ -2,7 +2,10 @@
 // and crosses process boundaries as data without losing what it is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CpxError, ERROR_CODES, ERRORS, ExitClass, errorMessage, isErrorCode, toCpxError } from '../../protocol/errors.ts';
+import {
+  because, bodyMessage, CpxError, ERROR_CODES, ERRORS, ExitClass, errorMessage, isErrorCode, isLang, isReasonCode, LANGS,
+  missingParams, placeholders, REASONS, toCpxError, type ReasonCode,
+} from '../../protocol/errors.ts';
 
 test('every code has a French and an English message, an exit class and an HTTP status', () => {
   assert.ok(ERROR_CODES.length >= 40);
@@ -13,8 +16,7 @@ test('every code has a French and an English message, an exit class and an HTTP 
     assert.ok(s.exit in ExitClass, code);
     assert.ok(s.http >= 400 && s.http < 600, code);
     // Both languages take the same parameters, so no caller can fill one and forget the other.
-    const names = (t: string) => [...t.matchAll(/\{\{(\w+)/g)].map((m) => m[1]).sort();
-    assert.deepEqual(names(s.fr), names(s.en), code);
+    assert.deepEqual(placeholders(s.fr).sort(), placeholders(s.en).sort(), code);
   }
 });
 
@@ -60,4 +62,58 @@ test('anything thrown becomes a CpxError; a CpxError stays itself', () => {
   const wrapped = toCpxError(new TypeError('boom'));
   assert.equal(wrapped.code, 'INTERNAL_ERROR');
   assert.equal(wrapped.params.detail, 'boom');
+});
+
+test('the languages: French first (the default), then English; nothing else is one', () => {
+  assert.deepEqual([...LANGS], ['fr', 'en']);
+  for (const l of LANGS) assert.equal(isLang(l), true);
+  for (const other of ['de', 'FR', '', null, 'toString']) assert.equal(isLang(other), false, String(other));
+});
+
+test('every reason speaks both languages with the same placeholders, none of them a count or a detail', () => {
+  for (const [reason, words] of Object.entries(REASONS)) {
+    assert.ok(words.fr.trim() && words.en.trim(), reason);
+    assert.notEqual(words.fr, words.en, `${reason} is not translated`);
+    assert.deepEqual(placeholders(words.fr).sort(), placeholders(words.en).sort(), reason);
+    assert.ok(!placeholders(words.fr).includes('detail') && !placeholders(words.fr).includes('reason'), reason);
+  }
+  assert.equal(isReasonCode('ISSUER_UNKNOWN'), true);
+  assert.equal(isReasonCode('hasOwnProperty'), false);
+});
+
+test('a reason fills the detail in the message language, its own placeholders from the same params', () => {
+  const params = because('CRL_EXPIRED', { date: '2026-01-31', where: 'http://crl.example/ca.crl' });
+  assert.equal(errorMessage('REVOCATION_UNAVAILABLE', 'fr', params),
+    "L'état de révocation du certificat n'a pas pu être vérifié (LCR périmée depuis le 2026-01-31 : http://crl.example/ca.crl).");
+  assert.equal(errorMessage('REVOCATION_UNAVAILABLE', 'en', params),
+    'The certificate’s revocation status could not be checked (CRL out of date since 2026-01-31: http://crl.example/ca.crl).');
+  // An optional part of a reason left out leaves no empty parentheses.
+  assert.equal(errorMessage('REVOCATION_UNAVAILABLE', 'en', because('CRL_UNREACHABLE', { where: 'http://x' })),
+    'The certificate’s revocation status could not be checked (CRL unreachable: http://x).');
+  // A plain detail still works; an unknown reason is not words.
+  assert.match(errorMessage('TOKEN_ALGORITHM_UNSUPPORTED', 'en', { detail: 'HS256' }), /\(HS256\)/);
+  assert.doesNotMatch(errorMessage('CERT_UNTRUSTED', 'en', { reason: 'NOT_A_REASON' }), /NOT_A_REASON/);
+  // The reason travels with the body, so the other side renders it in its own language.
+  const body = JSON.parse(JSON.stringify(new CpxError('CERT_UNTRUSTED', because('ISSUER_UNKNOWN', { issuer: 'CN=X' })).toBody('fr')));
+  assert.equal(bodyMessage(body, 'en'), 'The certificate was not issued by a trusted authority (IGC-Santé) (unknown issuer: CN=X).');
+});
+
+test('the placeholders of a message are found with their plural form too', () => {
+  assert.deepEqual(placeholders(ERRORS.PIN_INCORRECT.fr), ['triesLeft']);
+  assert.deepEqual(placeholders('{{a}} and {{n|one|other}}'), ['a', 'n']);
+  assert.deepEqual(missingParams('PIN_INCORRECT', 'en', {}), ['triesLeft']);
+  assert.deepEqual(missingParams('PIN_INCORRECT', 'en', { triesLeft: 2 }), []);
+  const reason: ReasonCode = 'PATH_TOO_LONG';
+  assert.deepEqual(missingParams('CERT_UNTRUSTED', 'fr', because(reason, { ca: 'X' })), ['pathLen']);
+});
+
+test('a body is rendered again in another language only when it carries what its message needs', () => {
+  const full = { code: 'PIN_INCORRECT' as const, message: 'Code porteur incorrect. Il vous reste 2 essais avant le blocage de la carte.', params: { triesLeft: 2 } };
+  assert.equal(bodyMessage(full, 'en'), 'Incorrect PIN. 2 attempts left before the card is blocked.');
+  // Without its count, the host's own sentence is better than "? attempts".
+  const bare = { code: 'PIN_INCORRECT' as const, message: 'Code porteur incorrect (2 essais).' };
+  assert.equal(bodyMessage(bare, 'en'), bare.message);
+  // A code this side does not know keeps the sender's message.
+  assert.equal(bodyMessage({ code: 'NEWER_CODE' as never, message: 'from a newer peer' }, 'fr'), 'from a newer peer');
+  assert.equal(bodyMessage({ code: 'NO_CARD', message: '' }, 'en'), errorMessage('NO_CARD', 'en'));
 });

@@ -2,12 +2,10 @@
 // and a hidden mechanism, so that the card layer's CKM_RSA_PKCS + DigestInfo fallback can be exercised.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pkcs11js from 'pkcs11js';
+import { planSignature } from '../../native/pkcs11/signing.ts';
 import { ckr, makeSim, type Sim } from '../helpers/sim.ts';
-
-const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 describe('module identity and refusals', () => {
   let sim: Sim;
@@ -81,9 +79,11 @@ describe('module identity and refusals', () => {
     assert.ok(listed.includes(pkcs11js.CKM_RSA_PKCS));
     assert.equal(ckr(() => p11.C_GetMechanismInfo(slot, pkcs11js.CKM_SHA256_RSA_PKCS)), 'CKR_MECHANISM_INVALID');
     assert.equal(ckr(() => p11.C_SignInit(session, { mechanism: pkcs11js.CKM_SHA256_RSA_PKCS }, key)), 'CKR_MECHANISM_INVALID');
-    p11.C_SignInit(session, { mechanism: pkcs11js.CKM_RSA_PKCS }, key);
-    const digestInfo = Buffer.concat([SHA256_DIGEST_INFO, createHash('sha256').update(data).digest()]);
-    assert.deepEqual(p11.C_Sign(session, digestInfo, Buffer.alloc(256)), direct);
+    // The card layer's own fallback (its DigestInfo prefix), checked against the token's hashing mechanism.
+    const fallback = planSignature(listed, data)!;
+    assert.equal(fallback.mechanism, pkcs11js.CKM_RSA_PKCS);
+    p11.C_SignInit(session, { mechanism: fallback.mechanism }, key);
+    assert.deepEqual(p11.C_Sign(session, fallback.input, Buffer.alloc(256)), direct);
 
     sim.hideMechanisms([]);
     assert.ok(p11.C_GetMechanismList(slot).includes(pkcs11js.CKM_SHA256_RSA_PKCS));

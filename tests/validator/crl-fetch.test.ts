@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
+import { errorMessage } from '../../protocol/errors.ts';
 import { TokenValidator, type ValidatorConfig } from '../../server/validator/index.ts';
 import { SUBJECTS, makeChain, makeCrl, makeKey, makeLeaf, makeToken, randomNonce, type TestCa, type TestCert } from './pki-fixture.ts';
 import { ORIGIN, rejectsWith, tempDir } from './helpers.ts';
@@ -87,7 +88,7 @@ describe('fetching from the distribution point', () => {
     reply = { crl: await makeCrl(ca, { thisUpdate: new Date(Date.now() - 9 * DAY), nextUpdate: new Date(Date.now() - DAY) }) };
     const v = validator();
     const e = await rejectsWith(check(v), 'REVOCATION_UNAVAILABLE');
-    assert.match(String(e.params.detail), /périmée/);
+    assert.equal(e.params.reason, 'CRL_EXPIRED');
     reply = { crl: await makeCrl(ca) };
     assert.ok(await check(v));
     assert.equal(requests, 2);
@@ -134,10 +135,15 @@ describe('CRL server down', () => {
   test('HTTP 500: hard → REVOCATION_UNAVAILABLE naming the URL; soft → accepted with a warning', async () => {
     reply = { status: 500 };
     const e = await rejectsWith(check(validator()), 'REVOCATION_UNAVAILABLE');
-    assert.match(String(e.params.detail), /HTTP 500/);
-    assert.match(String(e.params.detail), new RegExp(base.replace(/[.]/g, '\\.')));
+    assert.equal(e.params.reason, 'CRL_UNREACHABLE');
+    assert.match(String(e.params.cause), /HTTP 500/);
+    assert.ok(String(e.params.where).startsWith(base), String(e.params.where));
+    // The detail speaks the message's language, whatever the validator's.
+    assert.match(errorMessage(e.code, 'en', e.params), /\(CRL unreachable: http:\/\/.+ \(HTTP 500\)\)\.$/);
+    assert.match(errorMessage(e.code, 'fr', e.params), /\(LCR injoignable : http:\/\/.+ \(HTTP 500\)\)\.$/);
     const r = await check(validator({}, { revocation: 'soft' }));
     assert.equal(r.warnings[0]?.code, 'REVOCATION_UNAVAILABLE');
+    assert.equal(r.warnings[0]?.params.reason, 'CRL_UNREACHABLE');
   });
 
   test('no answer within the timeout: REVOCATION_UNAVAILABLE', async () => {

@@ -10,12 +10,12 @@ import type { Handler } from './index.ts';
 /** How long a PIN-pad reader waits for the user (Cryptolib's reader timeout); informs the UI's countdown. */
 const PINPAD_TIMEOUT_MS = 30_000;
 
-/** The PIN as bytes whatever the transport made of the Uint8Array (structured clone keeps it; JSON does not). */
+/**
+ * Both transports (Node fork with advanced serialisation, Electron's postMessage) deliver the host's Uint8Array as
+ * one. Anything else is no PIN at all: refused as PIN_FORMAT before the card, unless a PIN pad asks for it.
+ */
 function pinBytes(pin: unknown): Uint8Array {
-  if (pin instanceof Uint8Array) return pin;
-  if (Array.isArray(pin)) return Uint8Array.from(pin as number[]);
-  if (pin && typeof pin === 'object') return Uint8Array.from(Object.values(pin as Record<string, number>));
-  return new Uint8Array(0);
+  return pin instanceof Uint8Array ? pin : new Uint8Array(0);
 }
 
 /**

@@ -1,7 +1,7 @@
 // UI strings through i18next, made reactive for Svelte: every `t()` call reads the current language rune, so
 // switching language re-renders exactly the text that depends on it.
 import i18next from 'i18next';
-import { errorMessage, isErrorCode, ERRORS } from '../../../protocol/errors.ts';
+import { bodyMessage, isLang, LANGS } from '../../../protocol/errors.ts';
 import type { ErrorBody, Lang } from '../../../protocol/errors.ts';
 import { en } from './en.ts';
 import { fr } from './fr.ts';
@@ -10,7 +10,7 @@ const i18n = i18next.createInstance();
 void i18n.init({
   lng: 'fr',
   fallbackLng: 'fr',
-  supportedLngs: ['fr', 'en'],
+  supportedLngs: [...LANGS],
   resources: { fr: { translation: fr }, en: { translation: en } },
   initAsync: false,
   // Svelte escapes text itself; the UI never renders strings as HTML.
@@ -24,7 +24,7 @@ export function lang(): Lang {
 }
 
 export function setLang(next: Lang): void {
-  if (next !== 'fr' && next !== 'en') return;
+  if (!isLang(next)) return;
   current = next;
   void i18n.changeLanguage(next);
   document.documentElement.lang = next;
@@ -43,13 +43,8 @@ export function formatDate(iso: string | null | undefined): string {
 
 /**
  * An error in the UI's language. The host already localises ErrorBody.message, but the user may have switched
- * language since; re-render from the shared catalogue when the code is known and nothing the template needs is missing.
+ * language since: the shared catalogue renders it again when it can (protocol/errors.ts bodyMessage).
  */
 export function errorText(error: ErrorBody): string {
-  if (!isErrorCode(error.code)) return error.message;
-  const template = ERRORS[error.code][current];
-  const needs = [...template.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!);
-  const params = error.params ?? {};
-  if (needs.some((n) => params[n] === undefined) && error.message) return error.message;
-  return errorMessage(error.code, current, params);
+  return bodyMessage(error, current);
 }

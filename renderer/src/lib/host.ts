@@ -1,7 +1,8 @@
 // The renderer's only way out: the `window.cpx` object the host (Electron preload or development bridge) provides.
 // A host failure (missing bridge, dropped connection) becomes an error Result like any other, never an exception.
 import type { AppChannel, AppEventName, AppEvents, AppInvokes, CpxApi, PinDialogApi, Result } from '../../../protocol/ipc.ts';
-import { errorMessage } from '../../../protocol/errors.ts';
+import { toCpxError } from '../../../protocol/errors.ts';
+import { lang } from '../i18n/index.svelte.ts';
 
 declare global {
   interface Window {
@@ -15,8 +16,7 @@ export async function invoke<C extends AppChannel>(channel: C, request: AppInvok
     if (!window.cpx) throw new Error('window.cpx is missing');
     return await window.cpx.invoke(channel, request);
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: { code: 'INTERNAL_ERROR', message: errorMessage('INTERNAL_ERROR', 'fr', { detail }), params: { detail } } };
+    return { ok: false, error: toCpxError(err).toBody(lang()) };
   }
 }
 

@@ -1,0 +1,59 @@
+// The PIN contract, written once for every process: how long a PIN is, what a well-formed one looks like, what a
+// prompt asks for, and who wipes the bytes.
+//
+// Who zeroes the PIN bytes, process by process. A JS string cannot be wiped, so the PIN is a string only where
+// a browser API forces it (the PIN page's field, the bridge's JSON body), and only until it is turned into bytes:
+// - PIN window (renderer/src/pin + electron/shell/preload-pin.ts): the page empties its field on submit; the
+//   preload encodes the string to bytes and zeroes them once IPC has serialised them.
+// - Electron main: electron/shell/pin-dialog.ts zeroes bytes it refuses and hands accepted ones to the flow
+//   (electron/core/card-auth.ts); CardServiceClient.request (native/service/client.ts) zeroes them as soon as the
+//   transport has serialised the request, and the flow zeroes them again once the request has settled — or at
+//   once, when it never went out.
+// - Development bridge: bridge/http-server.ts zeroes the raw request body once parsed; bridge/pin-broker.ts turns
+//   the PIN into bytes, which then go the same way as in Electron main.
+// - CLI: cli/pin-input.ts zeroes its reading buffer once copied out; the client zeroes the copy once sent.
+// - Card service: native/pkcs11/authenticate.ts zeroes the bytes right after C_Login (and on every refusal), and
+//   native/service/handlers/authenticate.ts once more when the request ends, whatever the outcome.
+
+import { CpxError, type ErrorParams } from './errors.ts';
+
+/** Shortest and longest PIN a CPx card takes (ASCII digits). */
+export const PIN_MIN = 4;
+export const PIN_MAX = 8;
+
+/** The PIN bounds as the PIN_FORMAT message shows them. */
+export const PIN_BOUNDS: ErrorParams = Object.freeze({ min: PIN_MIN, max: PIN_MAX });
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/**
+ * PIN_MIN to PIN_MAX ASCII digits, nothing else. Takes the PIN as the page holds it (a string) or as every other
+ * process does (bytes), so the same rule is checked in the page, the hosts and the card service.
+ */
+export function isPinWellFormed(pin: string | Uint8Array): boolean {
+  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return false;
+  for (let i = 0; i < pin.length; i++) {
+    const c = typeof pin === 'string' ? pin.charCodeAt(i) : pin[i]!;
+    if (c < DIGIT_0 || c > DIGIT_9) return false;
+  }
+  return true;
+}
+
+/** The PIN_FORMAT error, its message filled with the bounds. */
+export function pinFormatError(): CpxError {
+  return new CpxError('PIN_FORMAT', PIN_BOUNDS);
+}
+
+/** What a PIN prompt is for. Only 'authenticate' is asked today; 'change' and 'unblock' are the card's PIN management. */
+export type PinPurpose = 'authenticate' | 'change' | 'unblock';
+
+/** One field of a PIN prompt: the PIN the card has now, the unblocking code, the new PIN, the new PIN typed again. */
+export type PinFieldPurpose = 'current-pin' | 'puk' | 'new-pin' | 'new-pin-again';
+
+/** The fields each prompt asks for, in order. */
+export interface PinPromptFields {
+  authenticate: readonly ['current-pin'];
+  change: readonly ['current-pin', 'new-pin', 'new-pin-again'];
+  unblock: readonly ['puk', 'new-pin', 'new-pin-again'];
+}
