@@ -10,8 +10,9 @@ Commandes :
   card                     cartes présentes (identité du titulaire, code porteur, certificats)
   authenticate --origin URL --nonce DÉFI [--reader N] [--pin-stdin]
                            signe un défi avec la carte et affiche le jeton Web eID
-  verify-token --token FICHIER --origin URL --nonce DÉFI --trust PEM… [--crl FICHIER…]
-                           vérifie un jeton (signature, chaîne de confiance, révocation)
+  verify-token --token FICHIER --origin URL --nonce DÉFI --trust PEM… [--crl FICHIER…] [--require-cpx]
+                           vérifie un jeton Web eID (signature, chaîne de confiance, révocation) ;
+                           --require-cpx exige en plus un titulaire CPx
 
 Options : --json (sortie JSON), --lang fr|en, --help`,
   errorPrefix: 'Erreur',
@@ -59,8 +60,9 @@ Commands:
   card                     cards present (holder identity, PIN state, certificates)
   authenticate --origin URL --nonce NONCE [--reader N] [--pin-stdin]
                            signs a challenge with the card and prints the Web eID token
-  verify-token --token FILE --origin URL --nonce NONCE --trust PEM… [--crl FILE…]
-                           checks a token (signature, trust chain, revocation)
+  verify-token --token FILE --origin URL --nonce NONCE --trust PEM… [--crl FILE…] [--require-cpx]
+                           checks a Web eID token (signature, trust chain, revocation);
+                           --require-cpx also requires a CPx holder
 
 Options: --json (JSON output), --lang fr|en, --help`,
   errorPrefix: 'Error',

@@ -52,7 +52,11 @@ export interface Region {
   name: string;
   /** "Comment obtenir un compte ?" for this region, plain text (paragraphs separated by blank lines). */
   howToGetAccount: string;
-  support: { label: string; email?: string; phone?: string; url?: string } | null;
+  /**
+   * Who to reach (every region has someone). Each field is one value of its kind — `mailtoHref(email)`,
+   * `telHref(phone)` of protocol/contact.ts make the links; `url` is https.
+   */
+  support: { label: string; email?: string; phone?: string; url?: string };
 }
 
 // ---------------------------------------------------------------------------------------------------------

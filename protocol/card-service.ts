@@ -5,6 +5,14 @@
 import type { CardInfo, WatchState, WebEidToken } from './card.ts';
 import type { ErrorBody, Lang } from './errors.ts';
 
+/** Where a module comes from when someone chose it on purpose: it is used or reported, never silently replaced. */
+export const EXPLICIT_MODULE_SOURCES = ['policy', 'setting', 'environment'] as const;
+export type ExplicitModuleSource = (typeof EXPLICIT_MODULE_SOURCES)[number];
+
+export function isExplicitModuleSource(source: string | undefined): source is ExplicitModuleSource {
+  return (EXPLICIT_MODULE_SOURCES as readonly (string | undefined)[]).includes(source);
+}
+
 export interface ModuleDiagnosis {
   path: string;
   /** not-found | found (not loaded) | load-failed | wrong-arch | loaded */
@@ -15,6 +23,8 @@ export interface ModuleDiagnosis {
   version: string | null;
   cryptokiVersion?: string | null;
   message: string;
+  /** Why it failed in the loader's own words (or the file's architecture), untranslated; failures only. */
+  detail?: string;
   /** Where this candidate came from: policy, setting, environment, cryptolib, opensc. */
   source?: string;
 }
@@ -24,6 +34,8 @@ export interface DiagnoseResult {
   readers: { name: string; card: boolean }[];
   cards: CardInfo[];
   advice: string[];
+  /** Set when no module is usable: the same error the card requests answer (an explicit module names its path). */
+  moduleError?: NonNullable<WatchState['module']>;
 }
 
 export interface AuthenticateParams {
@@ -76,7 +88,7 @@ export type ServiceMessage = ServiceResponse | ServiceEvent;
 export interface CardServiceOptions {
   /** Explicit module (policy, setting, CPX_PKCS11_MODULE); tried before Cryptolib and OpenSC. */
   modulePath?: string | null;
-  modulePathSource?: 'policy' | 'setting' | 'environment';
+  modulePathSource?: ExplicitModuleSource;
   /** Slot-list polling period in ms (default 250): the watcher never polls more often than this. */
   pollMs?: number;
   appVersion?: string;

@@ -82,8 +82,11 @@ export interface WatchState {
   /** Cards present and read (CARD_PRESENT). A card that could not be read is listed in `unrecognised`. */
   cards: CardInfo[];
   unrecognised: { reader: string; readerIndex: number; label: string; reason: string }[];
-  /** Set with NO_MODULE: why the middleware is not usable. */
-  module?: { path: string | null; code: string; message: string };
+  /**
+   * Set with NO_MODULE: why the middleware is not usable. `source` says where the failing module came from;
+   * `policy`, `setting` or `environment` mean someone configured it on purpose and no other module was tried.
+   */
+  module?: { path: string | null; code: string; message: string; source?: string };
 }
 
 /** The Web eID authentication token (format web-eid:1.0), see domain.md. */

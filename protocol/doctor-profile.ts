@@ -2,6 +2,8 @@
 // before anything is sent) and by the service (which never trusts the UI). Identity fields (Nom, Prénom,
 // Profession) come from the card's certificate and are not part of what the user types.
 
+import { isEmailAddress, isFrenchMobile, isFrenchPhone, normaliseFrenchPhone } from './contact.ts';
+
 export interface DoctorProfileInput {
   specialty: string;
   email: string;
@@ -29,12 +31,6 @@ export const FIELD_PROBLEM_TEXT: Record<FieldProblem, { fr: string; en: string }
 const REQUIRED: readonly DoctorProfileField[] = ['email', 'postalCode', 'city'];
 const MAX_LENGTH = 200;
 
-/** French numbers, with or without spaces, dots or the +33 prefix. */
-function normalisePhone(v: string): string {
-  const digits = v.replace(/[\s.\-()]/g, '');
-  return digits.startsWith('+33') ? '0' + digits.slice(3) : digits;
-}
-
 export function validateDoctorProfile(input: Partial<Record<DoctorProfileField, unknown>>): Partial<Record<DoctorProfileField, FieldProblem>> {
   const problems: Partial<Record<DoctorProfileField, FieldProblem>> = {};
   const value = (f: DoctorProfileField) => (typeof input[f] === 'string' ? (input[f] as string).trim() : '');
@@ -42,9 +38,9 @@ export function validateDoctorProfile(input: Partial<Record<DoctorProfileField, 
     const v = value(f);
     if (!v) { if (REQUIRED.includes(f)) problems[f] = 'required'; continue; }
     if (v.length > MAX_LENGTH) { problems[f] = 'tooLong'; continue; }
-    if (f === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(v)) problems[f] = 'email';
-    if (f === 'phone' && !/^0[1-9]\d{8}$/.test(normalisePhone(v))) problems[f] = 'phone';
-    if (f === 'mobile' && !/^0[67]\d{8}$/.test(normalisePhone(v))) problems[f] = 'mobile';
+    if (f === 'email' && !isEmailAddress(v)) problems[f] = 'email';
+    if (f === 'phone' && !isFrenchPhone(v)) problems[f] = 'phone';
+    if (f === 'mobile' && !isFrenchMobile(v)) problems[f] = 'mobile';
     if (f === 'postalCode' && !/^(\d{5}|2[AB]\d{3})$/.test(v)) problems[f] = 'postalCode';
   }
   return problems;
@@ -54,7 +50,7 @@ export function validateDoctorProfile(input: Partial<Record<DoctorProfileField, 
 export function normaliseDoctorProfile(input: Partial<Record<DoctorProfileField, unknown>>): DoctorProfileInput {
   const s = (f: DoctorProfileField) => (typeof input[f] === 'string' ? (input[f] as string).trim() : '');
   return {
-    specialty: s('specialty'), email: s('email').toLowerCase(), phone: s('phone') && normalisePhone(s('phone')),
-    mobile: s('mobile') && normalisePhone(s('mobile')), address: s('address'), postalCode: s('postalCode').toUpperCase(), city: s('city'),
+    specialty: s('specialty'), email: s('email').toLowerCase(), phone: s('phone') && normaliseFrenchPhone(s('phone')),
+    mobile: s('mobile') && normaliseFrenchPhone(s('mobile')), address: s('address'), postalCode: s('postalCode').toUpperCase(), city: s('city'),
   };
 }

@@ -35,6 +35,11 @@ interface ErrorSpec {
   readonly retriable: boolean;
   readonly exit: ExitClass;
   readonly http: number;
+  /**
+   * More specific sentences for the same code, chosen by the `variant` param: scripts keep branching on one code
+   * while the reader gets the sentence for their case (a module IT configured on purpose vs. none installed).
+   */
+  readonly variants?: Readonly<Record<string, { readonly fr: string; readonly en: string }>>;
 }
 
 // Messages may use {{name}} placeholders filled from the error's params (never from a PIN or a password), and
@@ -46,16 +51,34 @@ const spec = {
     fr: "Le logiciel de la carte (Cryptolib CPS) est introuvable sur ce poste. Installez-le depuis le site de l'ANS ou demandez-le à votre service informatique.",
     en: 'The card middleware (Cryptolib CPS) was not found on this computer. Install it from the ANS website or ask your IT department.',
     retriable: false, exit: 'middleware', http: 500,
+    variants: {
+      configured: {
+        fr: "Le module PKCS#11 configuré ({{setting}} = {{path}}) est introuvable : aucun fichier à cet emplacement. Corrigez ce réglage ou installez le module à cet endroit ; CPx Link n'utilise pas d'autre module à sa place.",
+        en: 'The configured PKCS#11 module ({{setting}} = {{path}}) was not found: there is no file at that location. Correct the setting or install the module there; CPx Link does not use another module instead.',
+      },
+    },
   },
   MODULE_LOAD_FAILED: {
     fr: "Le logiciel de la carte est présent mais n'a pas pu être chargé ({{detail}}). Réinstallez Cryptolib CPS.",
     en: 'The card middleware is installed but could not be loaded ({{detail}}). Reinstall Cryptolib CPS.',
     retriable: false, exit: 'middleware', http: 500,
+    variants: {
+      configured: {
+        fr: "Le module PKCS#11 configuré ({{setting}} = {{path}}) n'a pas pu être chargé ({{detail}}). Corrigez ce réglage ou réinstallez ce module ; CPx Link n'utilise pas d'autre module à sa place.",
+        en: 'The configured PKCS#11 module ({{setting}} = {{path}}) could not be loaded ({{detail}}). Correct the setting or reinstall that module; CPx Link does not use another module instead.',
+      },
+    },
   },
   MODULE_WRONG_ARCH: {
     fr: "Le logiciel de la carte installé ne correspond pas à l'architecture de ce poste ({{detail}}). Installez la version 64 bits de Cryptolib CPS.",
     en: 'The installed card middleware does not match this computer’s architecture ({{detail}}). Install the 64-bit Cryptolib CPS.',
     retriable: false, exit: 'middleware', http: 500,
+    variants: {
+      configured: {
+        fr: "Le module PKCS#11 configuré ({{setting}} = {{path}}) n'est pas construit pour l'architecture de ce logiciel ({{detail}}). Configurez la version du module qui correspond ; CPx Link n'utilise pas d'autre module à sa place.",
+        en: 'The configured PKCS#11 module ({{setting}} = {{path}}) is not built for this software’s architecture ({{detail}}). Configure the matching version of the module; CPx Link does not use another module instead.',
+      },
+    },
   },
   // --- readers and cards ---
   NO_READER: {
@@ -405,13 +428,20 @@ function withReason(lang: Lang, params: ErrorParams): ErrorParams {
   return isReasonCode(params.reason) ? { ...params, detail: fill(reasons[params.reason][lang], lang, params) } : params;
 }
 
+/** The code's words, or those of the variant its params name (e.g. which setting named a missing module). */
+function template(code: ErrorCode, lang: Lang, params: ErrorParams): string {
+  const variants = ERRORS[code].variants;
+  const variant = variants && typeof params.variant === 'string' && Object.hasOwn(variants, params.variant) ? variants[params.variant] : undefined;
+  return (variant ?? spec[code])[lang];
+}
+
 export function errorMessage(code: ErrorCode, lang: Lang = 'fr', params: ErrorParams = {}): string {
-  return fill(spec[code][lang], lang, withReason(lang, params));
+  return fill(template(code, lang, params), lang, withReason(lang, params));
 }
 
 /** The params `code`'s message (and its reason's words) would miss with these params. */
 export function missingParams(code: ErrorCode, lang: Lang, params: ErrorParams): string[] {
-  const names = placeholders(spec[code][lang]);
+  const names = placeholders(template(code, lang, params));
   if (isReasonCode(params.reason) && names.includes('detail')) names.push(...placeholders(reasons[params.reason][lang]));
   const filled = withReason(lang, params);
   return names.filter((n) => filled[n] === undefined);

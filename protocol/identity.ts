@@ -315,9 +315,19 @@ export function nationalIdLabel(type: NationalIdType): string {
   return NATIONAL_ID_LABELS[type];
 }
 
-/** `FINESS/identifiant interne: 30B0238838/CPET00001`, `ADELI: 00B9131182` (the raw idNat, as the account page shows it). */
+/**
+ * A national identifier as users see it ("Mon compte › Id nationaux", the CLI): its label and the raw idNat, prefix
+ * digit included, as the certificate's CN writes it and the user guides show it — `RPPS` `899700012349`,
+ * `FINESS/identifiant interne` `30B0238838/CPET00001`. Whatever else names the identifier (an account name) uses this.
+ */
+export function nationalIdLine(n: Pick<NationalId, 'type' | 'raw'>): { label: string; value: string; type: NationalIdType } {
+  return { label: nationalIdLabel(n.type), value: n.raw, type: n.type };
+}
+
+/** `FINESS/identifiant interne: 30B0238838/CPET00001`, `ADELI: 00B9131182`, as the account page shows it. */
 export function formatNationalId(n: Pick<NationalId, 'type' | 'raw'>): string {
-  return `${nationalIdLabel(n.type)}: ${n.raw}`;
+  const line = nationalIdLine(n);
+  return `${line.label}: ${line.value}`;
 }
 
 // ---- holder and card type ----

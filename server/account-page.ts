@@ -2,7 +2,7 @@
 // cards, shaped into protocol/account.ts's AccountPage.
 import type { AccountKind, AccountPage, NationalIdLine } from '../protocol/account.ts';
 import type { CardType, NationalIdType } from '../protocol/card.ts';
-import { nationalIdLabel } from '../protocol/identity.ts';
+import { nationalIdLine } from '../protocol/identity.ts';
 
 /** Columns of an account and its cards as JSON; callers add FROM/JOIN/WHERE after `FROM accounts a`. */
 export const ACCOUNT_PAGE_COLUMNS = `a.id, a.username, a.kind, a.active, a.surname, a.given_name, a.profession, a.specialty,
@@ -31,11 +31,20 @@ export interface AccountPageRow {
 
 const iso = (v: string) => new Date(v).toISOString();
 
+/**
+ * An independent doctor's account name: the identifier's type and the value "Mon compte" shows for it, so the two
+ * agree — `rpps.899700012349` beside `RPPS` `899700012349` (a `/` of structure ids becomes `-`).
+ */
+export function accountNameFor(id: { type: NationalIdType; raw: string }): string {
+  const line = nationalIdLine(id);
+  return `${line.type.toLowerCase()}.${line.value.replace(/\//g, '-')}`;
+}
+
 export function toAccountPage(row: AccountPageRow): AccountPage {
   const cards = typeof row.cards === 'string' ? JSON.parse(row.cards) as AccountPageRow['cards'] : row.cards;
   // card_links is keyed by national identifier: one line per linked holder identity, shown as the certificate
   // writes it (prefix digit included), e.g. `FINESS/identifiant interne` `3330999996/CPET00001`.
-  const nationalIds: NationalIdLine[] = cards.map((c) => ({ label: nationalIdLabel(c.type), value: c.nationalId, type: c.type }));
+  const nationalIds: NationalIdLine[] = cards.map((c) => nationalIdLine({ type: c.type, raw: c.nationalId }));
   return {
     username: row.username,
     kind: row.kind,

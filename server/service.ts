@@ -6,7 +6,7 @@ import type { AccountPage, BrowserHandoff, CardAuthResult, Challenge, SessionRes
 import { validateDoctorProfile, normaliseDoctorProfile } from '../protocol/doctor-profile.ts';
 import type { DoctorProfileField, FieldProblem } from '../protocol/doctor-profile.ts';
 import { CpxError } from '../protocol/errors.ts';
-import { ACCOUNT_PAGE_COLUMNS, toAccountPage } from './account-page.ts';
+import { ACCOUNT_PAGE_COLUMNS, accountNameFor, toAccountPage } from './account-page.ts';
 import type { AccountPageRow } from './account-page.ts';
 import { audit, audited, AuditedError } from './audit.ts';
 import { Batcher } from './batcher.ts';
@@ -136,7 +136,7 @@ export class AccountService {
              postal_code, city, owner_national_id, created_at)
            VALUES ($1, 'independent-doctor', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
            ON CONFLICT DO NOTHING RETURNING id`,
-          [`${id.type.toLowerCase()}.${id.id.replace(/\//g, '-')}`, holder.surname, holder.givenName, holder.profession,
+          [accountNameFor(id), holder.surname, holder.givenName, holder.profession,
             profile.specialty || null, profile.email, profile.phone || null, profile.mobile || null, profile.address || null,
             profile.postalCode, profile.city, id.raw, this.clock()]);
         if (!created) throw new CpxError('ACCOUNT_EXISTS');

@@ -1,6 +1,6 @@
 // `cpx-link diagnose [--json]`: one screen for the support line — middleware candidates, readers, cards, advice.
 
-import type { DiagnoseResult } from '../../protocol/card-service.ts';
+import { isExplicitModuleSource, type DiagnoseResult } from '../../protocol/card-service.ts';
 import type { CliContext } from '../context.ts';
 import { cardLines } from '../format-card.ts';
 
@@ -19,10 +19,11 @@ export async function diagnoseCommand(ctx: CliContext): Promise<number> {
   ctx.out(t.diagnoseTitle);
   ctx.out();
   ctx.out(t.modulesTitle);
-  const absent = result.modules.filter((m) => m.status === 'not-found' && m.source !== 'environment' && m.source !== 'policy' && m.source !== 'setting');
+  // A configured module is always shown, and its absence is a failure, not one more place that was looked at.
+  const absent = result.modules.filter((m) => m.status === 'not-found' && !isExplicitModuleSource(m.source));
   for (const m of result.modules) {
     if (absent.includes(m)) continue;
-    ctx.out(`  ${MARK[m.status]} ${m.path}`);
+    ctx.out(`  ${m.status === 'not-found' ? '✘' : MARK[m.status]} ${m.path}`);
     ctx.out(`      ${m.message}`);
   }
   if (absent.length) ctx.out(`  · ${t.notFoundSummary(absent.length)}`);
@@ -39,6 +40,8 @@ export async function diagnoseCommand(ctx: CliContext): Promise<number> {
   }
   ctx.out();
   ctx.out(t.adviceTitle);
-  for (const a of result.advice) ctx.out(`  → ${a}`);
+  // The advice that is the module error carries its code, as the other commands print it.
+  const failure = result.moduleError;
+  for (const a of result.advice) ctx.out(`  → ${a}${failure && a === failure.message ? ` [${failure.code}]` : ''}`);
   return 0;
 }

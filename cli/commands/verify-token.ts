@@ -1,11 +1,14 @@
 // `cpx-link verify-token --token FILE --origin URL --nonce NONCE --trust PEM… [--crl FILE…] [--revocation hard|soft|off]
-// [--intermediate PEM…] [--at ISO-TIME] [--json] [--lang en]`: runs the account service's validator on a token, for
-// integrators debugging tokens and for outside checks. JSON shape (contracts.md): {"valid":true,"holder":{…}} or
-// {"valid":false,"error":{"code","message"}}; exit 0 when valid, the error's exit class otherwise.
+// [--intermediate PEM…] [--at ISO-TIME] [--require-cpx] [--json] [--lang en]`: runs the account service's validator on
+// a token, for integrators debugging tokens and for outside checks. Any Web eID token that chains to --trust is
+// valid (another country's eID card too: "holder": null when the certificate names no CPx holder); --require-cpx
+// adds the account service's own rule, a CPx holder (CARD_NOT_RECOGNISED otherwise). JSON shape (contracts.md):
+// {"valid":true,"holder":{…}|null} or {"valid":false,"error":{"code","message"}}; exit 0 when valid, the error's
+// exit class otherwise.
 import { readFileSync } from 'node:fs';
 import { CpxError, errorMessage, toCpxError, type Lang } from '../../protocol/errors.ts';
 import { formatNationalId } from '../../protocol/identity.ts';
-import { TokenValidator, type RevocationMode, type ValidatedToken } from '../../server/validator/index.ts';
+import { TokenValidator, type RevocationMode, type WebEidValidation } from '../../server/validator/index.ts';
 import { exitCodeOf, usageError, type CliContext } from '../context.ts';
 
 const TEXT = {
@@ -20,6 +23,7 @@ const TEXT = {
     algorithm: 'Algorithme',
     warning: 'Attention',
     inferred: " (déduit de l'identifiant)",
+    noCpxHolder: 'aucun titulaire CPx (carte eID hors CPx ; --require-cpx la refuse)',
   },
   en: {
     valid: 'Valid token.',
@@ -32,6 +36,7 @@ const TEXT = {
     algorithm: 'Algorithm',
     warning: 'Warning',
     inferred: ' (inferred from the identifier)',
+    noCpxHolder: 'no CPx holder (an eID card outside CPx; --require-cpx refuses it)',
   },
 } satisfies Record<Lang, Record<string, string>>;
 
@@ -44,11 +49,13 @@ export interface VerifyTokenArgs {
   crl: string[];
   revocation: RevocationMode;
   at: Date | null;
+  /** Also require a CPx holder, as the account service does. */
+  requireCpx: boolean;
 }
 
 const LISTS = new Set(['trust', 'crl', 'intermediate']);
 const SINGLE = new Set(['token', 'origin', 'nonce', 'revocation', 'at', 'lang']);
-const FLAGS = new Set(['json']);
+const FLAGS = new Set(['json', 'require-cpx']);
 
 /**
  * Options as the contract writes them: `--trust a.pem b.pem` (a list after one flag), `--trust a.pem --trust b.pem`,
@@ -59,6 +66,7 @@ export function parseVerifyTokenArgs(argv: readonly string[], words?: Pick<CliCo
   const bad = (o: string) => usageError(words ? words.badOption(o) : o);
   const single = new Map<string, string>();
   const lists = new Map<string, string[]>([...LISTS].map((k) => [k, []]));
+  const flags = new Set<string>();
   let current: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -67,7 +75,11 @@ export function parseVerifyTokenArgs(argv: readonly string[], words?: Pick<CliCo
       const name = arg.slice(2, eq < 0 ? undefined : eq);
       const inline = eq < 0 ? undefined : arg.slice(eq + 1);
       current = null;
-      if (FLAGS.has(name)) continue;
+      if (FLAGS.has(name)) {
+        if (inline !== undefined) throw bad(arg);
+        flags.add(name);
+        continue;
+      }
       if (LISTS.has(name)) {
         if (inline !== undefined) lists.get(name)!.push(inline);
         else current = name;
@@ -97,7 +109,7 @@ export function parseVerifyTokenArgs(argv: readonly string[], words?: Pick<CliCo
   if (!trust.length) throw missing('--trust');
   return {
     token: required('token'), origin: required('origin'), nonce: required('nonce'), trust,
-    intermediates: lists.get('intermediate')!, crl: lists.get('crl')!, revocation, at,
+    intermediates: lists.get('intermediate')!, crl: lists.get('crl')!, revocation, at, requireCpx: flags.has('require-cpx'),
   };
 }
 
@@ -123,7 +135,7 @@ async function readStdin(ctx: CliContext): Promise<string> {
 }
 
 /** The result as printed by --json: the contract's fields first, then what helps debugging. */
-export function resultJson(r: ValidatedToken, lang: Lang = 'fr'): Record<string, unknown> {
+export function resultJson(r: WebEidValidation, lang: Lang = 'fr'): Record<string, unknown> {
   return {
     valid: true,
     holder: r.holder,
@@ -141,7 +153,7 @@ export function resultJson(r: ValidatedToken, lang: Lang = 'fr'): Record<string,
 
 export async function verifyTokenCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const t = TEXT[ctx.lang];
-  let result: ValidatedToken;
+  let result: WebEidValidation;
   try {
     const args = parseVerifyTokenArgs(argv, ctx.text);
     // `--token -` reads the token from stdin (e.g. piped from `cpx-link authenticate --json`).
@@ -153,7 +165,8 @@ export async function verifyTokenCommand(ctx: CliContext, argv: string[]): Promi
       revocation: args.revocation,
       ...(args.at ? { clock: () => args.at! } : {}),
     });
-    result = await validator.validate(token, { origin: args.origin, nonce: args.nonce });
+    const expected = { origin: args.origin, nonce: args.nonce };
+    result = await (args.requireCpx ? validator.validate(token, expected) : validator.validateWebEid(token, expected));
   } catch (err) {
     const e = toCpxError(err);
     const message = errorMessage(e.code, ctx.lang, e.params);
@@ -168,11 +181,15 @@ export async function verifyTokenCommand(ctx: CliContext, argv: string[]): Promi
   const sep = ctx.lang === 'fr' ? ' : ' : ': ';
   const h = result.holder;
   ctx.out(t.valid);
-  ctx.out(`${ctx.text.holder}${sep}${[h.surname, h.givenName].filter(Boolean).join(' ')}`);
-  if (h.profession) ctx.out(`${ctx.text.profession}${sep}${h.profession}`);
-  if (h.organisation) ctx.out(`${ctx.text.organisation}${sep}${h.organisation}`);
-  ctx.out(`${ctx.text.nationalId}${sep}${formatNationalId(h.nationalId)}`);
-  ctx.out(`${t.cardType}${sep}${result.cardType}${result.cardTypeInferred ? t.inferred : ''}`);
+  if (h) {
+    ctx.out(`${ctx.text.holder}${sep}${[h.surname, h.givenName].filter(Boolean).join(' ')}`);
+    if (h.profession) ctx.out(`${ctx.text.profession}${sep}${h.profession}`);
+    if (h.organisation) ctx.out(`${ctx.text.organisation}${sep}${h.organisation}`);
+    ctx.out(`${ctx.text.nationalId}${sep}${formatNationalId(h.nationalId)}`);
+  } else {
+    ctx.out(`${ctx.text.holder}${sep}${t.noCpxHolder}`);
+  }
+  if (result.cardType) ctx.out(`${t.cardType}${sep}${result.cardType}${result.cardTypeInferred ? t.inferred : ''}`);
   ctx.out(`${t.subject}${sep}${result.subject}`);
   ctx.out(`${t.issuer}${sep}${result.issuer}`);
   ctx.out(`${t.notAfter}${sep}${result.notAfter}`);

@@ -46,11 +46,15 @@ const SHAPES: [RegExp, Replacement][] = [
 
 /**
  * Random material (base64 of random bytes, hex digests) mixes cases and digits or is pure hex; a long run of path
- * characters such as `/usr/lib/x86_64-linux-gnu/opensc-pkcs11` is lower-case words and stays readable.
+ * characters such as `/usr/lib/x86_64-linux-gnu/opensc-pkcs11` is lower-case words and stays readable. An absolute
+ * path is judged folder by folder, so `/opt/santesocial/CPS/lib/libcps3_pkcs11_lux` (the module support must see)
+ * stays readable while a random folder name in it is still masked; base64 that happens to start with `/` and hold
+ * several more is caught by its segments, which mix cases and digits.
  */
 function looksRandom(run: string): boolean {
   const body = run.replace(/=+$/, '');
-  if (/^[0-9a-fA-F]+$/.test(body)) return true;
+  if (/^\/[^/]+\/[^/]+\//.test(body)) return body.split('/').some((segment) => segment.length >= 6 && looksRandom(segment));
+  if (/^[0-9a-fA-F]+$/.test(body)) return body.length >= 16;
   return /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);
 }
 

@@ -3,8 +3,20 @@
 // macOS candidates on a Linux machine.
 
 import path from 'node:path';
+import type { ExplicitModuleSource } from '../../protocol/card-service.ts';
 
-export type CandidateSource = 'policy' | 'setting' | 'environment' | 'cryptolib' | 'cryptolib-legacy' | 'opensc';
+export type CandidateSource = ExplicitModuleSource | 'cryptolib' | 'cryptolib-legacy' | 'opensc';
+
+/** The environment variable that names a module explicitly (support sessions, tests, the simulator). */
+export const MODULE_ENV = 'CPX_PKCS11_MODULE';
+
+/**
+ * How each explicit source is named to whoever set it, the same in French and English: the policy value (ADMX,
+ * managed preferences), the settings key, the environment variable.
+ */
+export const EXPLICIT_SOURCE_NAMES: Readonly<Record<ExplicitModuleSource, string>> = {
+  policy: 'Pkcs11Module', setting: 'pkcs11Module', environment: MODULE_ENV,
+};
 
 export interface ModuleCandidate {
   path: string;
@@ -22,14 +34,17 @@ export interface CandidateInput {
   explicit?: { path: string; source: 'policy' | 'setting' } | null;
 }
 
-/** Explicit module first, then Cryptolib CPS (current, then legacy CPS2ter/GALSS names), then OpenSC. */
+/**
+ * Explicit module first, then Cryptolib CPS (current, then legacy CPS2ter/GALSS names), then OpenSC. The OS
+ * candidates are listed even behind an explicit module: diagnose shows what else is installed.
+ */
 export function moduleCandidates(input: CandidateInput): ModuleCandidate[] {
   const out: ModuleCandidate[] = [];
   const add = (p: string, source: CandidateSource) => {
     if (p && !out.some((c) => c.path === p)) out.push({ path: p, source, expectedArch: input.arch });
   };
   if (input.explicit?.path) add(input.explicit.path, input.explicit.source);
-  const fromEnv = input.env.CPX_PKCS11_MODULE?.trim();
+  const fromEnv = input.env[MODULE_ENV]?.trim();
   if (fromEnv) add(fromEnv, 'environment');
   for (const c of osCandidates(input)) add(c.path, c.source);
   return out;

@@ -1,8 +1,9 @@
 // "What to do next" lines for the diagnosis screen: what a support line would tell the user, in order.
 
-import type { DiagnoseResult, ModuleDiagnosis } from '../../protocol/card-service.ts';
+import { isExplicitModuleSource, type DiagnoseResult, type ModuleDiagnosis } from '../../protocol/card-service.ts';
 import type { CardInfo, WatchState } from '../../protocol/card.ts';
-import { countNoun, type Lang } from '../../protocol/errors.ts';
+import { countNoun, errorMessage, type Lang } from '../../protocol/errors.ts';
+import { failingModule, noModuleError } from '../pkcs11/probe.ts';
 
 const EXPIRY_WARNING_DAYS = 30;
 
@@ -61,6 +62,11 @@ export function advise(modules: ModuleDiagnosis[], state: WatchState, lang: Lang
   const t = T[lang];
   const loaded = modules.find((m) => m.status === 'loaded');
   if (!loaded) {
+    // A module someone configured on purpose: what to do is about that setting, not about installing Cryptolib.
+    if (isExplicitModuleSource(failingModule(modules)?.source)) {
+      const e = noModuleError(modules);
+      return [errorMessage(e.code, lang, e.params)];
+    }
     const wrong = modules.find((m) => m.status === 'wrong-arch');
     if (wrong) return [t.wrongArch(wrong.path)];
     const failed = modules.find((m) => m.status === 'load-failed');

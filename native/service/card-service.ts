@@ -90,11 +90,7 @@ export class CardService {
   /** Reads the readers now. Call with the lock held. */
   async readState(): Promise<{ state: WatchState; snap: Snapshot | null }> {
     const m = this.ensureModule();
-    if (!m) {
-      const err = noModuleError(this.diagnoses);
-      const failing = this.diagnoses.find((d) => d.status === 'wrong-arch' || d.status === 'load-failed');
-      return { state: noModuleState(err, failing?.path ?? null, this.lang), snap: null };
-    }
+    if (!m) return { state: noModuleState(this.diagnoses, this.lang), snap: null };
     const snap = await this.store.snapshot(m);
     return { state: stateFromSnapshot(snap, this.lastState), snap };
   }

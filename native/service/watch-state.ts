@@ -1,13 +1,21 @@
 // The watcher's view of the readers as one WatchState, and when it counts as a change worth pushing.
 
+import type { ModuleDiagnosis } from '../../protocol/card-service.ts';
 import type { WatchState, WatchStateKind } from '../../protocol/card.ts';
-import { errorMessage, type CpxError, type Lang } from '../../protocol/errors.ts';
+import { errorMessage, type Lang } from '../../protocol/errors.ts';
+import { failingModule, noModuleError } from '../pkcs11/probe.ts';
 import type { Snapshot } from './card-store.ts';
 
-export function noModuleState(err: CpxError, path: string | null, lang: Lang): WatchState {
+/** No usable module: the error the card requests answer, with the module it is about (when there is one). */
+export function noModuleState(diagnoses: readonly ModuleDiagnosis[], lang: Lang): WatchState {
+  const err = noModuleError(diagnoses);
+  const failing = failingModule(diagnoses);
   return {
     kind: 'NO_MODULE', readers: [], cards: [], unrecognised: [],
-    module: { path, code: err.code, message: errorMessage(err.code, lang, err.params) },
+    module: {
+      path: failing?.path ?? null, code: err.code, message: errorMessage(err.code, lang, err.params),
+      ...(failing?.source ? { source: failing.source } : {}),
+    },
   };
 }
 

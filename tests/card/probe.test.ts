@@ -10,7 +10,8 @@ import { LoadedModule } from '../../native/pkcs11/module-host.ts';
 import { diagnoseCandidate, noModuleError, realProbeDeps, selectModule } from '../../native/pkcs11/probe.ts';
 import { foreignArchLibraries, SOFTHSM } from './harness.ts';
 
-const cand = (p: string): ModuleCandidate => ({ path: p, source: 'environment', expectedArch: process.arch });
+// OS candidates (not configured by anyone): each failure lets the selection go on to the next one.
+const cand = (p: string): ModuleCandidate => ({ path: p, source: 'cryptolib', expectedArch: process.arch });
 
 function fixtures(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(path.join(tmpdir(), 'cpx-probe-'));

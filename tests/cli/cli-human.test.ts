@@ -36,10 +36,11 @@ test('diagnose in English, and a module built for another CPU explained as such'
   assert.equal(run.code, 0);
   assert.match(run.stdout, /✘ .*libcps3_pkcs11_lux\.so\n {6}file architecture \(elf ia32 32-bit\) does not match/);
   assert.match(run.stdout, /Readers\n {2}unknown: no card middleware loaded/);
-  assert.match(run.stdout, /What to do next\n {2}→ .*install the 64-bit Cryptolib CPS/);
+  // Set through CPX_PKCS11_MODULE: the advice names that setting and the file, not a Cryptolib to install.
+  assert.match(run.stdout, /What to do next\n {2}→ The configured PKCS#11 module \(CPX_PKCS11_MODULE = .*libcps3_pkcs11_lux\.so\) is not built for this software’s architecture \(elf ia32 32-bit\)/);
   const card = await runMain(['card', '--lang', 'en'], { ...fx.env, CPX_PKCS11_MODULE: lib });
   assert.equal(card.code, 3);
-  assert.match(card.stderr, /^Error: The installed card middleware does not match .*\[MODULE_WRONG_ARCH\]/);
+  assert.match(card.stderr, /^Error: The configured PKCS#11 module .* is not built for this software’s architecture .*\[MODULE_WRONG_ARCH\]/);
 });
 
 test('card in French lists the holder, identifier, PIN state and certificates', async () => {

@@ -80,7 +80,8 @@ describe('regions configuration', () => {
       const file = join(dir, 'r.json');
       writeFileSync(file, JSON.stringify([{ id: 'x', name: 'X', howToGetAccount: 'Texte', support: { label: 'Support' } }]));
       assert.throws(() => loadRegions(file), /at least one of email, phone, url/);
-      writeFileSync(file, JSON.stringify([{ id: 'x', name: 'X', howToGetAccount: 'T' }, { id: 'x', name: 'Y', howToGetAccount: 'T' }]));
+      const support = { label: 'Support', email: 'support@example.org' };
+      writeFileSync(file, JSON.stringify([{ id: 'x', name: 'X', howToGetAccount: 'T', support }, { id: 'x', name: 'Y', howToGetAccount: 'T', support }]));
       assert.throws(() => loadRegions(file), /duplicate id/);
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });

@@ -199,14 +199,14 @@ export function serviceSuite(kind: DbKind): void {
       assert.equal(created.status, 200, JSON.stringify(created.body));
       const a = created.body.account;
       assert.equal(a.kind, 'independent-doctor');
-      assert.equal(a.username, 'rpps.99700012349');
+      assert.equal(a.username, 'rpps.899700012349');
       assert.deepEqual([a.surname, a.givenName, a.profession, a.specialty, a.email], ['BERNARD', 'LUCIE', 'Médecin', PROFILE.specialty, PROFILE.email]);
       assert.deepEqual(a.nationalIds, [{ label: 'RPPS', value: '899700012349', type: 'RPPS' }]);
       assert.equal(a.establishment, null);
 
       expectError(await h.post('/api/accounts/independent-doctor', { ...await proof('cps-medecin'), profile: PROFILE }), 'ACCOUNT_EXISTS');
       const login = remember(await h.post('/api/auth/card-login', await proof('cps-medecin')));
-      assert.equal(login.body.account.username, 'rpps.99700012349');
+      assert.equal(login.body.account.username, 'rpps.899700012349');
     });
 
     it('keeps the Espace médecin libéral for doctors holding a CPS', async () => {
@@ -269,7 +269,7 @@ export function serviceSuite(kind: DbKind): void {
       const me = await h.get('/api/me', { authorization: `Bearer ${session}` });
       assert.equal(me.status, 200);
       assert.equal(me.body.username, 'demo.etab');
-      for (const [p, username] of [['cpe', 'demo.etab'], ['cpa', 'demo.cpa'], ['cps-medecin', 'rpps.99700012349'], ['cpf', 'demo.interne']] as const) {
+      for (const [p, username] of [['cpe', 'demo.etab'], ['cpa', 'demo.cpa'], ['cps-medecin', 'rpps.899700012349'], ['cpf', 'demo.interne']] as const) {
         const r = remember(await h.post('/api/auth/card-login', await proof(p)));
         assert.equal(r.body.account?.username, username, JSON.stringify(r.body));
       }
