@@ -165,7 +165,7 @@ export function browserLoginSuite(kind: DbKind): void {
       const created = await h.post('/api/accounts/independent-doctor', { ticket: t.ticket, profile: PROFILE });
       assert.equal(created.status, 200, JSON.stringify(created.body));
       keep(created.body.session);
-      assert.equal(created.body.account.username, 'rpps.99700012349');
+      assert.equal(created.body.account.username, 'rpps.899700012349');
       assert.deepEqual(created.body.account.nationalIds, [{ label: 'RPPS', value: '899700012349', type: 'RPPS' }]);
       expectError(await h.post('/api/accounts/independent-doctor', { ticket: t.ticket, profile: PROFILE }), 'TICKET_INVALID');
 
