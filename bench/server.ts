@@ -139,15 +139,16 @@ async function benchOne(db: 'postgres' | 'pglite', count: number): Promise<Recor
   const { url, child } = await startService(args);
   try {
     const challenge = async () => JSON.parse((await post(`${url}/api/auth/challenge`, '{}')).text).nonce as string;
+    const linkNonce = await challenge();
     const link = await post(`${url}/api/cards/link`, JSON.stringify({
-      token: await card.token(url, await challenge()), username: 'demo.etab', password: 'Demo-CPx-2026!' }));
+      token: await card.token(url, linkNonce), nonce: linkNonce, username: 'demo.etab', password: 'Demo-CPx-2026!' }));
     if (link.status !== 200) throw new Error(`pre-link failed: ${link.text}`);
 
     const total = WARMUP + count;
     const nonces = await pool(Array.from({ length: total }, (_, i) => i), CONCURRENCY, () => challenge());
     const { hostname, port, host } = new URL(url);
     const requests = await pool(nonces, 8, async (n) =>
-      RawClient.request('/api/auth/card-login', host, JSON.stringify({ token: await card.token(url, n) })));
+      RawClient.request('/api/auth/card-login', host, JSON.stringify({ token: await card.token(url, n), nonce: n })));
 
     const clients = Array.from({ length: CONCURRENCY }, () => new RawClient(hostname, Number(port)));
     let errors = 0;

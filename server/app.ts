@@ -4,14 +4,28 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Region } from '../protocol/account.ts';
+import { TRANSACTION_ID_SHAPE } from '../protocol/deep-link.ts';
 import { CpxError } from '../protocol/errors.ts';
 import { sendError } from './http-errors.ts';
 import { securityHeaders } from './security-headers.ts';
-import type { AccountService } from './service.ts';
+import type { AccountService, TokenProof } from './service.ts';
+import { webPages } from './web/routes.ts';
 
 /** Requests per address per minute. */
-export interface RateLimits { challenge: number; link: number; cardLogin: number; independentDoctor: number }
-export const DEFAULT_RATE_LIMITS: RateLimits = { challenge: 300, link: 30, cardLogin: 120, independentDoctor: 20 };
+export interface RateLimits {
+  challenge: number; link: number; cardLogin: number; independentDoctor: number;
+  /** The app's side of a browser login: a transaction's challenge and its completion. */
+  transaction: number;
+  /** The app's card session opening the browser. */
+  handoff: number;
+  /** The pages: the password form (like link: a password is guessable) and the card button. */
+  passwordForm: number; cardButton: number;
+  /** One-time URLs redeemed by a browser (completion, hand-off). */
+  browserCode: number;
+}
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  challenge: 300, link: 30, cardLogin: 120, independentDoctor: 20, transaction: 120, handoff: 30, passwordForm: 30, cardButton: 60, browserCode: 60,
+};
 
 export interface AppOptions {
   /** Resolved per request: the service is created once the listening port (hence the origin) is known. */
@@ -23,6 +37,8 @@ export interface AppOptions {
   rateLimits?: Partial<RateLimits>;
   /** Fastify request logging (pino) to stderr. */
   logRequests?: boolean;
+  /** The origin browsers see is https: `__Host-` cookies with Secure (web/cookies.ts). */
+  secureCookies?: boolean;
 }
 
 const BODY_LIMIT = 32 * 1024; // a token is at most 10,000 characters; profiles and credentials are small
@@ -30,16 +46,25 @@ const BODY_LIMIT = 32 * 1024; // a token is at most 10,000 characters; profiles 
 const token = { anyOf: [{ type: 'object' }, { type: 'string' }] };
 const nonce = { type: 'string', minLength: 1, maxLength: 200 };
 const cardNumber = { type: 'string', pattern: '^[0-9]{10}$' };
+/** A link ticket or a transaction id: 32 random bytes, base64url. */
+const opaque = { type: 'string', pattern: TRANSACTION_ID_SHAPE.source };
+// Every token comes with the nonce it answers; "Première connexion" takes a token and its nonce, or a ticket, never both.
+const cardProof = { oneOf: [
+  { required: ['token', 'nonce'], not: { required: ['ticket'] } },
+  { required: ['ticket'], properties: { token: false, nonce: false } },
+] };
 const schemas = {
   link: {
-    type: 'object', required: ['token', 'username', 'password'],
-    properties: { token, nonce, cardNumber, username: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+    type: 'object', required: ['username', 'password'], ...cardProof,
+    properties: { token, nonce, ticket: opaque, cardNumber, username: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
   },
   independentDoctor: {
-    type: 'object', required: ['token', 'profile'],
-    properties: { token, nonce, cardNumber, profile: { type: 'object', maxProperties: 32 } },
+    type: 'object', required: ['profile'], ...cardProof,
+    properties: { token, nonce, ticket: opaque, cardNumber, profile: { type: 'object', maxProperties: 32 } },
   },
-  cardLogin: { type: 'object', required: ['token'], properties: { token, nonce, cardNumber } },
+  cardLogin: { type: 'object', required: ['token', 'nonce'], properties: { token, nonce, cardNumber } },
+  transactionChallenge: { type: 'object', required: ['transaction'], properties: { transaction: opaque } },
+  transactionComplete: { type: 'object', required: ['transaction', 'token', 'nonce'], properties: { transaction: opaque, token, nonce, cardNumber } },
 };
 
 function bearer(req: FastifyRequest): string {
@@ -94,6 +119,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     async (req) => await service().createIndependentDoctor(req.body as Parameters<AccountService['createIndependentDoctor']>[0], req.ip));
   app.post('/api/auth/card-login', { config: limit(limits.cardLogin), schema: { body: schemas.cardLogin } },
     async (req) => await service().cardLogin(req.body as Parameters<AccountService['cardLogin']>[0], req.ip));
+  app.post('/api/auth/card', { config: limit(limits.cardLogin), schema: { body: schemas.cardLogin } },
+    async (req) => await service().cardAuth(req.body as TokenProof, req.ip));
+  app.post('/api/transactions/challenge', { config: limit(limits.transaction), schema: { body: schemas.transactionChallenge } },
+    async (req) => await service().transactionChallenge((req.body as { transaction: string }).transaction, req.ip));
+  app.post('/api/transactions/complete', { config: limit(limits.transaction), schema: { body: schemas.transactionComplete } },
+    async (req) => await service().completeTransaction(req.body as Parameters<AccountService['completeTransaction']>[0], req.ip));
+  app.post('/api/auth/browser-handoff', { config: limit(limits.handoff) }, async (req) => await service().browserHandoff(bearer(req), req.ip));
   app.get('/api/me', async (req) => await service().accountPage(bearer(req)));
+  await app.register(webPages, { service, regions: opts.regions, secureCookies: !!opts.secureCookies, limits, limit });
   return app;
 }

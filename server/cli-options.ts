@@ -1,10 +1,13 @@
 // `npm run server` options: parsed into a ServerConfig (kept apart from main.ts so tests can call it).
+import { DEFAULT_SERVICE_NAME } from './service.ts';
 import type { ServerConfig } from './start.ts';
 
 export const USAGE = `Usage: npm run server -- [options]
   --port N                 port (default 8443 with TLS, 8080 without; 0 = any free port)
   --host H                 address to listen on (default 127.0.0.1; plain http only on loopback)
   --origin URL             origin the tokens are signed for (default <scheme>://127.0.0.1:<port>)
+  --name TEXT              the service's name, shown by the app's PIN dialog and the pages
+                           (default "${DEFAULT_SERVICE_NAME}")
   --data-dir DIR           PGlite data directory (default <repo>/.cache/server-data)
   --database-url URL       PostgreSQL instead of PGlite (default: $DATABASE_URL when set)
   --pool-size N            PostgreSQL connections (default 16)
@@ -20,7 +23,7 @@ export const USAGE = `Usage: npm run server -- [options]
 
 const VARIADIC = new Set(['--trust', '--crl']);
 const FLAGS = new Set(['--seed', '--log', '--help']);
-const VALUED = new Set(['--port', '--host', '--origin', '--data-dir', '--database-url', '--pool-size', '--tls-cert', '--tls-key',
+const VALUED = new Set(['--port', '--host', '--origin', '--name', '--data-dir', '--database-url', '--pool-size', '--tls-cert', '--tls-key',
   '--revocation', '--cors-origin', '--rate-limit-scale', '--regions']);
 
 /** `--trust a.pem b.pem` and `--trust a.pem --trust b.pem` both work; `--name=value` too. */
@@ -73,5 +76,6 @@ export function toConfig(args: Map<string, string[]>, env: NodeJS.ProcessEnv): S
     rateLimitScale: num('--rate-limit-scale'),
     regionsFile: one('--regions'),
     logRequests: args.has('--log'),
+    name: one('--name'),
   };
 }

@@ -14,6 +14,8 @@ export function requestLang(req: FastifyRequest): Lang {
 function classify(err: FastifyError | CpxError | Error): CpxError {
   if (err instanceof CpxError) return err;
   const fe = err as FastifyError;
+  // @fastify/csrf-protection: no CSRF secret cookie, or a token that does not match it (a stale or a foreign page).
+  if (fe.code?.startsWith('FST_CSRF_')) return new CpxError('FORM_EXPIRED');
   if (fe.validation) return new CpxError('BAD_REQUEST', { detail: (fe.message || 'schéma').slice(0, 200) });
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new CpxError('BAD_REQUEST', { detail: 'corps de requête trop volumineux' });
   if (fe.code?.startsWith('FST_ERR_CTP_') || (err instanceof SyntaxError)) return new CpxError('BAD_REQUEST', { detail: 'JSON invalide' });
@@ -22,11 +24,18 @@ function classify(err: FastifyError | CpxError | Error): CpxError {
   return new CpxError('INTERNAL_ERROR', { detail: `incident ${randomUUID().slice(0, 8)}` }, { cause: err });
 }
 
-export function sendError(err: FastifyError | CpxError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** The error as a code of the closed list, logged when internal, with its HTTP status (and Retry-After) set on the reply. */
+export function prepareError(err: FastifyError | CpxError | Error, req: FastifyRequest, reply: FastifyReply): CpxError {
   const e = classify(err);
   if (e.code === 'INTERNAL_ERROR') req.log.error({ err: e.cause ?? err }, `internal error (${String(e.params.detail)})`);
+  if (e.code === 'RATE_LIMITED' && e.params.retryAfter !== undefined) void reply.header('retry-after', String(e.params.retryAfter));
+  void reply.code(ERRORS[e.code].http);
+  return e;
+}
+
+export function sendError(err: FastifyError | CpxError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const e = prepareError(err, req, reply);
   const body: Record<string, unknown> = { ...e.toBody(requestLang(req)) };
   if (e instanceof ProfileInvalidError) body.fields = e.fields;
-  if (e.code === 'RATE_LIMITED' && e.params.retryAfter !== undefined) void reply.header('retry-after', String(e.params.retryAfter));
-  return reply.code(ERRORS[e.code].http).send({ error: body });
+  return reply.send({ error: body });
 }

@@ -1,15 +1,13 @@
-// Sessions: an opaque random value for the client, only its SHA-256 in the database, with an expiry.
-import { createHash, randomBytes } from 'node:crypto';
+// Sessions: an opaque random value for the client, only its hash in the database, with an expiry. The app's
+// sessions (Bearer, from a card login) and the browser's (cookie) share the table, told apart by `kind` so
+// that neither value opens the other door.
+import { SESSION_TTL_MS } from './lifetimes.ts';
+import { newSecret } from './secrets.ts';
 
-export const SESSION_TTL_MS = 8 * 60 * 60_000;
+export type SessionKind = 'app' | 'browser';
 
 export interface NewSession { value: string; hash: string; expiresAt: Date }
 
 export function newSession(now: Date, ttlMs = SESSION_TTL_MS): NewSession {
-  const value = randomBytes(32).toString('base64url');
-  return { value, hash: sessionHash(value), expiresAt: new Date(now.getTime() + ttlMs) };
-}
-
-export function sessionHash(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  return { ...newSecret(), expiresAt: new Date(now.getTime() + ttlMs) };
 }

@@ -40,6 +40,8 @@ export interface ServerConfig {
   lockout?: LockoutPolicy;
   regionsFile?: string;
   logRequests?: boolean;
+  /** The service's name, as the app's PIN dialog and the pages show it (`--name`). */
+  name?: string;
   /** Tests: a clock for nonce/session expiry and certificate validity, a validator of their own. */
   clock?: () => Date;
   validator?: TokenValidatorPort;
@@ -96,6 +98,8 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
     app = await buildApp({
       service: () => service!, regions, dbKind: db.kind, https, corsOrigin: cfg.corsOrigin ?? null,
       rateLimits: scaled(cfg), logRequests: cfg.logRequests,
+      // Browsers see the origin tokens are signed for (a TLS proxy in front of a loopback http service included).
+      secureCookies: cfg.origin ? checkOrigin(cfg.origin).startsWith('https:') : !!https,
     });
     await app.listen({ host, port: cfg.port ?? 0 });
     const address = app.server.address();
@@ -104,7 +108,7 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
     const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     const origin = checkOrigin(cfg.origin ?? `${scheme}://${shownHost}:${port}`);
     // Requests are served from the next I/O turn on: the service exists before the first one runs.
-    service = new AccountService({ db, validator, origin, clock: cfg.clock, lockout: cfg.lockout });
+    service = new AccountService({ db, validator, origin, name: cfg.name, clock: cfg.clock, lockout: cfg.lockout });
     const purge = setInterval(() => { void service!.purgeExpired().catch(() => {}); }, PURGE_EVERY_MS);
     purge.unref();
     const running = app;

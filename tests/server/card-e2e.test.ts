@@ -28,7 +28,11 @@ function authenticate(env: Record<string, string>, origin: string, nonce: string
 describe('service with tokens from a simulated card through the CLI', () => {
   let sim: Sim;
   let h: Harness;
-  const cardToken = async () => authenticate(sim.env, h.server.origin, await h.challenge());
+  /** A fresh challenge signed by the simulated card: the token and the nonce it answers. */
+  const cardProof = async () => {
+    const nonce = await h.challenge();
+    return { token: await authenticate(sim.env, h.server.origin, nonce), nonce };
+  };
 
   before(async () => {
     sim = await makeSim({ readers: 1 });
@@ -41,9 +45,9 @@ describe('service with tokens from a simulated card through the CLI', () => {
 
   it('links a CPE to demo.etab, logs in with it and shows the FINESS/internal id', async () => {
     await sim.insert('cpe');
-    const link = await h.post('/api/cards/link', { token: await cardToken(), username: 'demo.etab', password: 'Demo-CPx-2026!' });
+    const link = await h.post('/api/cards/link', { ...await cardProof(), username: 'demo.etab', password: 'Demo-CPx-2026!' });
     assert.equal(link.status, 200, JSON.stringify(link.body));
-    const login = await h.post('/api/auth/card-login', { token: await cardToken() });
+    const login = await h.post('/api/auth/card-login', await cardProof());
     assert.equal(login.status, 200, JSON.stringify(login.body));
     const me = await h.get('/api/me', { authorization: `Bearer ${login.body.session}` });
     assert.deepEqual(me.body.nationalIds, [{ label: 'FINESS/identifiant interne', value: '3330999996/CPET00001', type: 'FINESS' }]);
@@ -51,7 +55,7 @@ describe('service with tokens from a simulated card through the CLI', () => {
 
   it('creates an independent doctor account from a doctor\'s CPS', async () => {
     await sim.insert('cps-medecin');
-    const r = await h.post('/api/accounts/independent-doctor', { token: await cardToken(),
+    const r = await h.post('/api/accounts/independent-doctor', { ...await cardProof(),
       profile: { email: 'lucie.bernard@example.org', postalCode: '33000', city: 'Bordeaux', mobile: '0612345678' } });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.account.kind, 'independent-doctor');

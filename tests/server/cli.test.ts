@@ -105,6 +105,12 @@ describe('npm run server', () => {
       assert.equal(answer.status, 204);
       assert.equal(answer.headers['access-control-allow-origin'], 'https://portail.example');
       assert.match(String(answer.headers['strict-transport-security']), /max-age=\d+/);
+      // Over https the pages' cookies are __Host- cookies: Secure, Path=/, no Domain.
+      const page = await new Promise<string[]>((ok, fail) => {
+        https.get(s.url + '/', { ca: readFileSync(cert) }, (res) => { res.resume(); ok(res.headers['set-cookie'] ?? []); }).on('error', fail);
+      });
+      assert.equal(page.length, 1);
+      assert.match(page[0]!, /^__Host-cpx-csrf=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
     } finally {
       s.child.kill('SIGTERM');
       await s.exited;

@@ -21,6 +21,8 @@ export interface Harness {
   server: RunningServer;
   /** Moves the service's clock (nonce and session expiry, certificate validity). */
   advance(ms: number): void;
+  /** The service's clock, in ms. */
+  now(): number;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
   get(path: string, headers?: Record<string, string>): Promise<Answer>;
   challenge(): Promise<string>;
@@ -59,6 +61,7 @@ export async function startHarness(kind: DbKind, extra: Partial<ServerConfig> = 
     kind,
     get server() { return server; },
     advance(ms) { offset += ms; },
+    now: () => clock().getTime(),
     post: (path, body, headers) => request('POST', path, body, headers),
     get: (path, headers) => request('GET', path, undefined, headers),
     async challenge() {

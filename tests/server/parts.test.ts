@@ -1,5 +1,5 @@
 // The service's parts that need no database: option parsing, trust resolution, regions file, fixture data,
-// nonce recovery from a signature, the batcher.
+// the batcher.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,12 +9,10 @@ import { DEMO_COMPANY, DEMO_ESTABLISHMENT, PROFILES } from '../../native/sim/pro
 import { Batcher } from '../../server/batcher.ts';
 import { lockDataDir } from '../../server/db/dir-lock.ts';
 import { parseArgs, toConfig } from '../../server/cli-options.ts';
-import { nonceDigest } from '../../server/nonces.ts';
-import { parseForRecovery, recoverRs256Digest, signatureMatches } from '../../server/nonce-recovery.ts';
 import { loadRegions } from '../../server/regions.ts';
 import { demoAccounts } from '../../server/seed.ts';
 import { IGC_SANTE_DIR, resolveTrust, trustWarning } from '../../server/trust.ts';
-import { cardSigner, testPki } from './tokens.ts';
+import { testPki } from './tokens.ts';
 
 describe('server options', () => {
   it('reads the contract flags, repeated and variadic lists, --name=value', () => {
@@ -26,6 +24,8 @@ describe('server options', () => {
     assert.deepEqual(c.crl, ['c.der']);
     assert.equal(c.origin, 'https://x.example');
     assert.equal(c.databaseUrl, null);
+    assert.equal(c.name, undefined);
+    assert.equal(toConfig(parseArgs(['--name', 'ViaTrajectoire — Centre-Val de Loire']), {}).name, 'ViaTrajectoire — Centre-Val de Loire');
   });
   it('takes DATABASE_URL from the environment unless --database-url is given', () => {
     assert.equal(toConfig(parseArgs([]), { DATABASE_URL: 'postgres://a/b' }).databaseUrl, 'postgres://a/b');
@@ -110,29 +110,6 @@ describe('demo accounts fixture', () => {
     assert.ok(accounts.some((a) => !a.active));
     assert.ok(accounts.filter((a) => a.active && a.establishment.finess === DEMO_ESTABLISHMENT.finess).length >= 2);
     assert.equal(new Set(accounts.map((a) => a.username.toLowerCase())).size, accounts.length);
-  });
-});
-
-describe('nonce recovery', () => {
-  const origin = 'https://service.example';
-  it('recovers from an RS256 signature exactly the digest indexed for its nonce', async () => {
-    const card = await cardSigner('cpe');
-    const nonce = Buffer.alloc(32, 7).toString('base64');
-    const parsed = parseForRecovery(await card.token(origin, nonce))!;
-    assert.equal(recoverRs256Digest(parsed), nonceDigest(origin, nonce));
-    assert.notEqual(recoverRs256Digest(parsed), nonceDigest('https://other.example', nonce));
-    assert.equal(signatureMatches(parsed, origin, nonce), true);
-    assert.equal(signatureMatches(parsed, origin, Buffer.alloc(32, 8).toString('base64')), false);
-  });
-  it('tells PS256 apart (no recovery, signature check only) and ignores garbage', async () => {
-    const card = await cardSigner('cpe');
-    const nonce = Buffer.alloc(32, 9).toString('base64');
-    const parsed = parseForRecovery(await card.token(origin, nonce, { algorithm: 'PS256' }))!;
-    assert.equal(recoverRs256Digest(parsed), null);
-    assert.equal(signatureMatches(parsed, origin, nonce), true);
-    assert.equal(parseForRecovery({ unverifiedCertificate: 'AAAA', algorithm: 'RS256', signature: 'AA==' }), null);
-    assert.equal(parseForRecovery('not json'), null);
-    assert.equal(parseForRecovery(null), null);
   });
 });
 

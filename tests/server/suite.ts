@@ -18,13 +18,13 @@ export function serviceSuite(kind: DbKind): void {
     let h: Harness;
     const cards: Record<string, CardSigner> = {};
     const secrets: string[] = [PASSWORD, 'wrong-password'];
-    /** A fresh challenge answered by the card (nonce recovered by the service from the signature). */
-    const token = async (profile: string, opts?: { algorithm?: 'RS256' | 'PS256' }) => {
+    /** A fresh challenge answered by the card: the token and the nonce it answers, as every body carries them. */
+    const proof = async (profile: string, opts?: { algorithm?: 'RS256' | 'PS256' }) => {
       const nonce = await h.challenge();
       secrets.push(nonce);
-      const t = await cards[profile]!.token(h.server.origin, nonce, opts);
-      secrets.push(t.signature);
-      return t;
+      const token = await cards[profile]!.token(h.server.origin, nonce, opts);
+      secrets.push(token.signature);
+      return { token, nonce };
     };
     const expectError = (r: Answer, code: keyof typeof ERRORS) => {
       assert.equal(r.body?.error?.code, code, JSON.stringify(r.body));
@@ -63,17 +63,17 @@ export function serviceSuite(kind: DbKind): void {
     });
 
     it('links a CPE to demo.etab: unlinked login, wrong password, link, replay refused, card login, account page', async () => {
-      expectError(await h.post('/api/auth/card-login', { token: await token('cpe') }), 'CARD_NOT_LINKED');
-      expectError(await h.post('/api/cards/link', { token: await token('cpe'), username: 'demo.etab', password: 'wrong-password' }), 'CREDENTIALS_INVALID');
+      expectError(await h.post('/api/auth/card-login', await proof('cpe')), 'CARD_NOT_LINKED');
+      expectError(await h.post('/api/cards/link', { ...await proof('cpe'), username: 'demo.etab', password: 'wrong-password' }), 'CREDENTIALS_INVALID');
 
-      const t = await token('cpe');
-      const linked = remember(await h.post('/api/cards/link', { token: t, username: 'demo.etab', password: PASSWORD, cardNumber: '2801000040' }));
+      const t = await proof('cpe');
+      const linked = remember(await h.post('/api/cards/link', { ...t, username: 'demo.etab', password: PASSWORD, cardNumber: '2801000040' }));
       assert.equal(linked.status, 200, JSON.stringify(linked.body));
       assert.equal(linked.body.account.username, 'demo.etab');
       assert.ok(linked.body.session.length >= 40);
-      expectError(await h.post('/api/cards/link', { token: t, username: 'demo.etab', password: PASSWORD }), 'NONCE_UNKNOWN');
+      expectError(await h.post('/api/cards/link', { ...t, username: 'demo.etab', password: PASSWORD }), 'NONCE_UNKNOWN');
 
-      const login = remember(await h.post('/api/auth/card-login', { token: await token('cpe') }));
+      const login = remember(await h.post('/api/auth/card-login', await proof('cpe')));
       assert.equal(login.status, 200, JSON.stringify(login.body));
       assert.notEqual(login.body.session, linked.body.session);
       const me = await h.get('/api/me', { authorization: `Bearer ${login.body.session}` });
@@ -94,73 +94,79 @@ export function serviceSuite(kind: DbKind): void {
     });
 
     it('accepts the same token exactly once when it is sent 100 times at once', async () => {
-      const t = await token('cpe');
-      const answers = await Promise.all(Array.from({ length: 100 }, () => h.post('/api/auth/card-login', { token: t })));
+      const t = await proof('cpe');
+      const answers = await Promise.all(Array.from({ length: 100 }, () => h.post('/api/auth/card-login', t)));
       const ok = answers.filter((r) => r.status === 200);
       assert.equal(ok.length, 1);
       remember(ok[0]!);
       for (const r of answers.filter((x) => x.status !== 200)) expectError(r, 'NONCE_UNKNOWN');
-
-      const nonce = await h.challenge();
-      const explicit = { token: await cards.cpe!.token(h.server.origin, nonce), nonce };
-      const again = await Promise.all(Array.from({ length: 50 }, () => h.post('/api/auth/card-login', explicit)));
-      assert.equal(again.filter((r) => r.status === 200).map(remember).length, 1, 'with the nonce given explicitly too');
     });
 
-    it('takes an explicit nonce too, and checks the signature against it', async () => {
+    it('refuses every token that does not name its nonce, before anything else', async () => {
+      const { token, nonce } = await proof('cpe');
+      const lines = async () => (await h.server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log'))[0]!.n;
+      const before = await lines();
+      for (const [path, extra] of [['/api/auth/card-login', {}], ['/api/auth/card', {}], ['/api/cards/link', { username: 'demo.etab', password: PASSWORD }],
+        ['/api/accounts/independent-doctor', { profile: PROFILE }]] as const) {
+        expectError(await h.post(path, { token, ...extra }), 'BAD_REQUEST');
+      }
+      // Nothing reached the service (no audit line), and the token still answers its challenge once the nonce comes along.
+      assert.equal(await lines(), before);
+      assert.equal(remember(await h.post('/api/auth/card-login', { token, nonce })).status, 200);
+    });
+
+    it('checks the signature against the nonce named, and takes that nonce once', async () => {
       const nonce = await h.challenge();
       const t = await cards.cpe!.token(h.server.origin, nonce);
-      assert.equal(remember(await h.post('/api/auth/card-login', { token: t, nonce })).status, 200, 'explicit nonce refused');
       const other = await h.challenge();
-      expectError(await h.post('/api/auth/card-login', { token: await cards.cpe!.token(h.server.origin, nonce), nonce: other }), 'TOKEN_SIGNATURE_INVALID');
+      expectError(await h.post('/api/auth/card-login', { token: t, nonce: other }), 'TOKEN_SIGNATURE_INVALID');
+      assert.equal(remember(await h.post('/api/auth/card-login', { token: t, nonce })).status, 200);
       expectError(await h.post('/api/auth/card-login', { token: t, nonce }), 'NONCE_UNKNOWN');
+      expectError(await h.post('/api/auth/card-login', { token: t, nonce: Buffer.alloc(32, 1).toString('base64') }), 'NONCE_UNKNOWN');
     });
 
-    it('finds the nonce of a PS256 token among the client\'s outstanding challenges', async () => {
-      const r = remember(await h.post('/api/auth/card-login', { token: await token('cpe', { algorithm: 'PS256' }) }));
+    it('accepts a PS256 token with its nonce', async () => {
+      const r = remember(await h.post('/api/auth/card-login', await proof('cpe', { algorithm: 'PS256' })));
       assert.equal(r.status, 200, JSON.stringify(r.body));
     });
 
     it('refuses an expired nonce with NONCE_EXPIRED', async () => {
       const nonce = await h.challenge();
       const t = await cards.cpe!.token(h.server.origin, nonce);
-      const n2 = await h.challenge();
-      const t2 = await cards.cpe!.token(h.server.origin, n2);
       h.advance(5 * 60_000 + 1_000);
-      expectError(await h.post('/api/auth/card-login', { token: t }), 'NONCE_EXPIRED');
-      expectError(await h.post('/api/auth/card-login', { token: t2, nonce: n2 }), 'NONCE_EXPIRED');
+      expectError(await h.post('/api/auth/card-login', { token: t, nonce }), 'NONCE_EXPIRED');
     });
 
     it('gives the validator\'s own code for an expired or a revoked card', async () => {
-      expectError(await h.post('/api/auth/card-login', { token: await token('expired') }), 'CERT_EXPIRED');
-      expectError(await h.post('/api/auth/card-login', { token: await token('revoked') }), 'CERT_REVOKED');
+      expectError(await h.post('/api/auth/card-login', await proof('expired')), 'CERT_EXPIRED');
+      expectError(await h.post('/api/auth/card-login', await proof('revoked')), 'CERT_REVOKED');
     });
 
     it('answers an unknown user exactly like a wrong password', async () => {
-      const unknown = await h.post('/api/cards/link', { token: await token('cps-infirmier'), username: 'personne.inconnue', password: PASSWORD });
-      const wrong = await h.post('/api/cards/link', { token: await token('cps-infirmier'), username: 'demo.infirmier', password: 'wrong-password' });
+      const unknown = await h.post('/api/cards/link', { ...await proof('cps-infirmier'), username: 'personne.inconnue', password: PASSWORD });
+      const wrong = await h.post('/api/cards/link', { ...await proof('cps-infirmier'), username: 'demo.infirmier', password: 'wrong-password' });
       expectError(unknown, 'CREDENTIALS_INVALID');
       assert.deepEqual(unknown.body, wrong.body);
     });
 
     it('refuses an inactive account, saying so only to whoever knows its password', async () => {
-      expectError(await h.post('/api/cards/link', { token: await token('cps-infirmier'), username: 'demo.inactif', password: 'wrong-password' }), 'CREDENTIALS_INVALID');
-      expectError(await h.post('/api/cards/link', { token: await token('cps-infirmier'), username: 'demo.inactif', password: PASSWORD }), 'ACCOUNT_INACTIVE');
+      expectError(await h.post('/api/cards/link', { ...await proof('cps-infirmier'), username: 'demo.inactif', password: 'wrong-password' }), 'CREDENTIALS_INVALID');
+      expectError(await h.post('/api/cards/link', { ...await proof('cps-infirmier'), username: 'demo.inactif', password: PASSWORD }), 'ACCOUNT_INACTIVE');
     });
 
     it('refuses a card already linked to another account', async () => {
-      const first = remember(await h.post('/api/cards/link', { token: await token('cpa'), username: 'demo.cpa', password: PASSWORD }));
+      const first = remember(await h.post('/api/cards/link', { ...await proof('cpa'), username: 'demo.cpa', password: PASSWORD }));
       assert.equal(first.status, 200, JSON.stringify(first.body));
-      expectError(await h.post('/api/cards/link', { token: await token('cpa'), username: 'demo.etab2', password: PASSWORD }), 'CARD_ALREADY_LINKED');
-      const again = remember(await h.post('/api/cards/link', { token: await token('cpa'), username: 'demo.cpa', password: PASSWORD }));
+      expectError(await h.post('/api/cards/link', { ...await proof('cpa'), username: 'demo.etab2', password: PASSWORD }), 'CARD_ALREADY_LINKED');
+      const again = remember(await h.post('/api/cards/link', { ...await proof('cpa'), username: 'demo.cpa', password: PASSWORD }));
       assert.equal(again.status, 200, 'linking again to the same account is harmless');
       assert.equal(again.body.account.nationalIds[0].label, 'SIRET/identifiant interne');
     });
 
     it('links one card to two accounts 50 times at once: exactly one link', async () => {
-      const tokens = await Promise.all(Array.from({ length: 50 }, () => token('cps-accents')));
-      const answers = await Promise.all(tokens.map((t, i) => h.post('/api/cards/link',
-        { token: t, username: i % 2 ? 'demo.etab2' : 'demo.infirmier', password: PASSWORD })));
+      const proofs = await Promise.all(Array.from({ length: 50 }, () => proof('cps-accents')));
+      const answers = await Promise.all(proofs.map((t, i) => h.post('/api/cards/link',
+        { ...t, username: i % 2 ? 'demo.etab2' : 'demo.infirmier', password: PASSWORD })));
       const winners = new Set(answers.filter((r) => r.status === 200).map((r) => remember(r).body.account.username));
       assert.equal(winners.size, 1, `linked to ${[...winners].join(', ')}`);
       for (const r of answers.filter((x) => x.status !== 200)) expectError(r, 'CARD_ALREADY_LINKED');
@@ -171,25 +177,25 @@ export function serviceSuite(kind: DbKind): void {
     it('locks a username after five wrong passwords, whether or not it exists, then lets the owner in', async () => {
       for (const username of ['demo.interne', 'personne.inexistante']) {
         for (let i = 0; i < 5; i++) {
-          expectError(await h.post('/api/cards/link', { token: await token('cpf'), username, password: 'wrong-password' }), 'CREDENTIALS_INVALID');
+          expectError(await h.post('/api/cards/link', { ...await proof('cpf'), username, password: 'wrong-password' }), 'CREDENTIALS_INVALID');
         }
-        const locked = await h.post('/api/cards/link', { token: await token('cpf'), username, password: PASSWORD });
+        const locked = await h.post('/api/cards/link', { ...await proof('cpf'), username, password: PASSWORD });
         expectError(locked, 'RATE_LIMITED');
         assert.ok(locked.body.error.params.retryAfter > 800 && locked.body.error.params.retryAfter <= 900);
         assert.equal(locked.headers.get('retry-after'), String(locked.body.error.params.retryAfter));
       }
       h.advance(15 * 60_000 + 1_000);
-      const ok = remember(await h.post('/api/cards/link', { token: await token('cpf'), username: 'demo.interne', password: PASSWORD }));
+      const ok = remember(await h.post('/api/cards/link', { ...await proof('cpf'), username: 'demo.interne', password: PASSWORD }));
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
     });
 
     it('creates an independent doctor account from a doctor\'s CPS, then refuses a second one', async () => {
-      const bad = await h.post('/api/accounts/independent-doctor', { token: await token('cps-medecin'), profile: { ...PROFILE, email: 'pas-un-mail', postalCode: '' } });
+      const bad = await h.post('/api/accounts/independent-doctor', { ...await proof('cps-medecin'), profile: { ...PROFILE, email: 'pas-un-mail', postalCode: '' } });
       expectError(bad, 'PROFILE_INVALID');
       assert.deepEqual(bad.body.error.fields, { email: 'email', postalCode: 'required' });
       assert.match(bad.body.error.message, /Mail, Code postal/);
 
-      const created = remember(await h.post('/api/accounts/independent-doctor', { token: await token('cps-medecin'), profile: PROFILE }));
+      const created = remember(await h.post('/api/accounts/independent-doctor', { ...await proof('cps-medecin'), profile: PROFILE }));
       assert.equal(created.status, 200, JSON.stringify(created.body));
       const a = created.body.account;
       assert.equal(a.kind, 'independent-doctor');
@@ -198,19 +204,19 @@ export function serviceSuite(kind: DbKind): void {
       assert.deepEqual(a.nationalIds, [{ label: 'RPPS', value: '899700012349', type: 'RPPS' }]);
       assert.equal(a.establishment, null);
 
-      expectError(await h.post('/api/accounts/independent-doctor', { token: await token('cps-medecin'), profile: PROFILE }), 'ACCOUNT_EXISTS');
-      const login = remember(await h.post('/api/auth/card-login', { token: await token('cps-medecin') }));
+      expectError(await h.post('/api/accounts/independent-doctor', { ...await proof('cps-medecin'), profile: PROFILE }), 'ACCOUNT_EXISTS');
+      const login = remember(await h.post('/api/auth/card-login', await proof('cps-medecin')));
       assert.equal(login.body.account.username, 'rpps.99700012349');
     });
 
     it('keeps the Espace médecin libéral for doctors holding a CPS', async () => {
       for (const p of ['cpe', 'cpa', 'cpf', 'cps-infirmier', 'cps-pharmacien']) {
-        expectError(await h.post('/api/accounts/independent-doctor', { token: await token(p), profile: PROFILE }), 'INDEPENDENT_DOCTOR_ONLY');
+        expectError(await h.post('/api/accounts/independent-doctor', { ...await proof(p), profile: PROFILE }), 'INDEPENDENT_DOCTOR_ONLY');
       }
     });
 
     it('validates request bodies and keeps CORS closed', async () => {
-      expectError(await h.post('/api/cards/link', { token: await token('cpe'), username: 'demo.etab' }), 'BAD_REQUEST');
+      expectError(await h.post('/api/cards/link', { ...await proof('cpe'), username: 'demo.etab' }), 'BAD_REQUEST');
       expectError(await h.post('/api/auth/card-login', '{"token":'), 'BAD_REQUEST');
       expectError(await h.post('/api/auth/card-login', { token: 'x'.repeat(40_000) }), 'BAD_REQUEST');
       expectError(await h.post('/api/auth/card-login', '{"token":"x","__proto__":{"admin":true}}'), 'BAD_REQUEST');
@@ -226,7 +232,7 @@ export function serviceSuite(kind: DbKind): void {
     });
 
     it('purges expired nonces and sessions and stale failure counts, and keeps the links', async () => {
-      const session = remember(await h.post('/api/auth/card-login', { token: await token('cpe') })).body.session as string;
+      const session = remember(await h.post('/api/auth/card-login', await proof('cpe'))).body.session as string;
       await h.challenge();
       h.advance(9 * 60 * 60_000);
       await h.server.service.purgeExpired();
@@ -252,19 +258,19 @@ export function serviceSuite(kind: DbKind): void {
     if (kind === 'postgres') {
       it('survives a database server restart under the running service', async () => {
         await h.restartDatabase();
-        const r = await h.post('/api/auth/card-login', { token: await token('cpe') });
+        const r = await h.post('/api/auth/card-login', await proof('cpe'));
         assert.equal(r.status, 200, JSON.stringify(r.body));
       });
     }
 
     it('loses nothing committed across a restart', async () => {
-      const session = remember(await h.post('/api/auth/card-login', { token: await token('cpe') })).body.session as string;
+      const session = remember(await h.post('/api/auth/card-login', await proof('cpe'))).body.session as string;
       await h.restart();
       const me = await h.get('/api/me', { authorization: `Bearer ${session}` });
       assert.equal(me.status, 200);
       assert.equal(me.body.username, 'demo.etab');
       for (const [p, username] of [['cpe', 'demo.etab'], ['cpa', 'demo.cpa'], ['cps-medecin', 'rpps.99700012349'], ['cpf', 'demo.interne']] as const) {
-        const r = remember(await h.post('/api/auth/card-login', { token: await token(p) }));
+        const r = remember(await h.post('/api/auth/card-login', await proof(p)));
         assert.equal(r.body.account?.username, username, JSON.stringify(r.body));
       }
       // The seed is idempotent: restarting with --seed keeps the links.
