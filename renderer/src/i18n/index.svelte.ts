@@ -41,6 +41,14 @@ export function formatDate(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(current === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long' }).format(ms);
 }
 
+/** The time of day of a timestamp ("14:05"), for what expires within the hour. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return new Intl.DateTimeFormat(current === 'fr' ? 'fr-FR' : 'en-GB', { timeStyle: 'short' }).format(ms);
+}
+
 /**
  * An error in the UI's language. The host already localises ErrorBody.message, but the user may have switched
  * language since; re-render from the shared catalogue when the code is known and nothing the template needs is missing.
