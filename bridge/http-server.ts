@@ -12,20 +12,25 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_CHANNELS, type AppChannel, type AppEventName, type Result } from '../protocol/ipc.ts';
+import { APP_CHANNELS, APP_EVENTS, type AppChannel, type AppEventName, type BrowserLoginState, type Result } from '../protocol/ipc.ts';
 import { CpxError, toCpxError } from '../protocol/errors.ts';
+import { OPEN_PATH, OPEN_SECRET_HEADER } from './instance.ts';
 import { PinBroker } from './pin-broker.ts';
 
-/** What the bridge needs from the main-process side: exactly the IPC contract, host-side. */
+/** What the bridge needs from the main-process side: exactly the IPC contract, host-side, and the OS's link hand-over. */
 export interface BridgeHost {
   invoke(channel: AppChannel, request: unknown): Promise<Result<unknown>>;
   /** Every AppEvent the host pushes; returns an unsubscribe function. */
   subscribe(listener: (event: AppEventName, payload: unknown) => void): () => void;
+  /** A second instance's arguments (`--open`), as Electron's second-instance gets them; null when no link is among them. */
+  openLink(argv: readonly string[]): BrowserLoginState | null;
 }
 
 export interface BridgeServerOptions {
   /** Folder of the built renderer (renderer/dist). */
   distDir: string;
+  /** The secret a second instance (`--open`) must present (bridge/instance.ts). */
+  openSecret: string;
   /** Main window port (0 = any free port). The PIN window always gets a free port of its own. */
   port?: number;
 }
@@ -82,6 +87,7 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
       if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return servePage(res, 'index.html', 'main');
       if (req.method === 'GET' && url.pathname === '/events') return openEvents(req, res, url);
       if (req.method === 'POST' && url.pathname.startsWith('/ipc/')) return ipc(req, res, decodeURIComponent(url.pathname.slice(5)));
+      if (req.method === 'POST' && url.pathname === OPEN_PATH) return openLink(req, res);
       if (req.method === 'GET' && url.pathname === '/__bridge/main-shim.js') return serveFile(res, path.join(SHIM_DIR, 'main-shim.js'));
       if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return serveAsset(res, url.pathname);
       return reply(res, 404, { error: new CpxError('NOT_FOUND').toBody('en') });
@@ -190,6 +196,27 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
     reply(res, status, { error: { code: outcome === 'malformed' ? 'PIN_FORMAT' : 'BAD_REQUEST', message: outcome } });
   }
 
+  /**
+   * `--open`: a local process that read the instance file, never a web page (a page sends Origin, and cannot know the
+   * secret). The arguments go to the controller exactly as Electron's second-instance hands them over.
+   */
+  async function openLink(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const given = Buffer.from(String(req.headers[OPEN_SECRET_HEADER] ?? ''));
+    const secret = Buffer.from(opts.openSecret);
+    const ok = req.headers.origin === undefined && req.headers['sec-fetch-site'] === undefined
+      && given.length === secret.length && timingSafeEqual(given, secret);
+    if (!ok) return reply(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'forbidden' } });
+    const body = await readJson(req);
+    const argv = body.ok ? (body.value as { argv?: unknown } | null)?.argv : undefined;
+    if (!Array.isArray(argv) || argv.length > 64 || !argv.every((a) => typeof a === 'string')) {
+      return reply(res, 400, { ok: false, error: new CpxError('BAD_REQUEST', { detail: 'argv: a list of strings expected' }).toBody() });
+    }
+    if (!host) return reply(res, 503, { ok: false, error: new CpxError('SERVICE_UNREACHABLE', { detail: 'bridge starting' }).toBody() });
+    const state = host.openLink(argv as string[]);
+    if (!state) return reply(res, 400, { ok: false, error: new CpxError('LINK_INVALID', { detail: 'no cpxlink: link among the arguments' }).toBody() });
+    reply(res, 200, state.status === 'failed' && state.error ? { ok: false, error: state.error } : { ok: true, value: state });
+  }
+
   // ---- static files ---------------------------------------------------------------------------------------
 
   async function servePage(res: ServerResponse, file: 'index.html' | 'pin.html', which: 'main' | 'pin'): Promise<void> {
@@ -200,7 +227,9 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
       return reply(res, 503, { error: { code: 'NOT_FOUND', message: `${file} not built: run npm run build:renderer` } });
     }
     // A classic script runs before the page's module scripts: window.cpx / window.cpxPin exist when the UI starts.
-    const inject = `<meta name="cpx-bridge-token" content="${token}" />\n    <script src="./__bridge/${which}-shim.js"></script>\n  </head>`;
+    // The event names come from the contract itself (protocol/ipc.ts), not from a copy in the shim.
+    const inject = `<meta name="cpx-bridge-token" content="${token}" />\n    <meta name="cpx-bridge-events" content="${APP_EVENTS.join(' ')}" />\n`
+      + `    <script src="./__bridge/${which}-shim.js"></script>\n  </head>`;
     res.writeHead(200, { 'Content-Type': TYPES['.html'] });
     res.end(html.replace('</head>', inject));
   }

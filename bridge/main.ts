@@ -1,17 +1,43 @@
 // `npm run bridge -- [--port N] [--service URL] [--card PROFILE] [--data-dir DIR] [--policy-dir DIR] [--lang fr|en]`
+// `npm run --silent bridge -- [--data-dir DIR] --open '<cpxlink URL>'`
 //
 // The desktop app's UI in a browser, for development, demos and tests on machines without Electron: serves the built
 // renderer and the IPC contract backed by the real card service and account service, and prints the URL.
 // Without --service it also starts the reference service (PGlite, demo accounts) in a folder under .cache/.
 // Cards come from whatever PKCS#11 module the environment names: with the simulator, `npm run cards -- insert cpe`
 // (or --card cpe here) puts a card in the reader while the page is open.
+//
+// With --open, this process plays a second instance of the desktop app launched by the OS for a `cpxlink:` link: it
+// hands its arguments to the bridge running on the same data folder (bridge/instance.ts), prints how the bridge took
+// them, and exits (0 accepted, 1 refused, 3 no bridge running).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startReferenceServer, type ReferenceServer } from './reference-server.ts';
-import { DEFAULT_DIST, REPO_ROOT, startBridge } from './stack.ts';
+import { handOverArgs } from './instance.ts';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_DATA_DIR = path.join(REPO, '.cache', 'bridge');
+/** The app's own folder inside the bridge's data folder (settings, log, the instance file). */
+const appDir = (dataDir: string) => path.join(path.resolve(dataDir), 'app');
+
+if (process.argv.includes('--open')) {
+  // A second instance's arguments are not ours to judge (a hostile link may carry anything, switches included): they
+  // go over as they are, and the bridge's controller finds the link among them, as Electron's second-instance does.
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--data-dir');
+  const dataDir = at >= 0 && argv[at + 1] ? argv[at + 1]! : DEFAULT_DATA_DIR;
+  const answer = await handOverArgs(appDir(dataDir), argv);
+  if (answer.ok) console.log(`CPx Link (bridge): login link accepted (${answer.value.requester?.origin ?? '?'})`);
+  else console.error(`CPx Link (bridge): ${answer.error.code}: ${answer.error.message}`);
+  process.exit(answer.ok ? 0 : 'noBridge' in answer ? 3 : 1);
+}
+
+const { startReferenceServer } = await import('./reference-server.ts');
+const { DEFAULT_DIST, REPO_ROOT, startBridge } = await import('./stack.ts');
+type ReferenceServer = Awaited<ReturnType<typeof startReferenceServer>>;
 
 const { values: args } = parseArgs({
   options: {
@@ -41,7 +67,7 @@ function simulatorEnv(): NodeJS.ProcessEnv {
 }
 
 async function main(): Promise<void> {
-  const dataDir = path.resolve(args['data-dir'] ?? path.join(REPO_ROOT, '.cache', 'bridge'));
+  const dataDir = path.resolve(args['data-dir'] ?? DEFAULT_DATA_DIR);
   if (!existsSync(path.join(DEFAULT_DIST, 'index.html'))) {
     console.log('building the renderer…');
     npm('build:renderer');
@@ -66,7 +92,7 @@ async function main(): Promise<void> {
 
   const lang = args.lang === 'en' || args.lang === 'fr' ? args.lang : undefined;
   const bridge = await startBridge({
-    serviceUrl, dataDir: path.join(dataDir, 'app'), cardEnv, port: Number(args.port), policyDir: args['policy-dir'], lang,
+    serviceUrl, dataDir: appDir(dataDir), cardEnv, port: Number(args.port), policyDir: args['policy-dir'], lang,
   });
   console.log(`CPx Link (browser bridge): ${bridge.url}`);
 

@@ -16,6 +16,7 @@ import { SettingsStore } from '../electron/core/settings.ts';
 import type { SettingValues } from '../electron/core/settings-schema.ts';
 import type { Lang } from '../protocol/errors.ts';
 import { startBridgeServer, type BridgeServer } from './http-server.ts';
+import { newInstanceSecret, removeInstanceFile, writeInstanceFile } from './instance.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_DIST = path.join(REPO_ROOT, 'renderer', 'dist');
@@ -38,10 +39,18 @@ export interface BridgeStackOptions {
   appVersion?: string;
   /** Where the card service's stderr goes (default: this process's stderr). */
   output?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /**
+   * The professional's default browser (the system's openExternal in the app): where a completed browser login and
+   * "Ouvrir le service" open. Default: a new tab next to the bridge's own page. Tests and benches open the URL in
+   * the browser context that plays the professional's browser.
+   */
+  openExternal?: (url: string) => Promise<void>;
 }
 
 export interface BridgeStack {
   readonly url: string;
+  /** The bridge's data folder, where `--open` finds it (bridge/instance.ts). */
+  readonly dataDir: string;
   readonly server: BridgeServer;
   readonly controller: AppController;
   readonly cards: CardServiceClient;
@@ -71,10 +80,11 @@ export async function startBridge(opts: BridgeStackOptions): Promise<BridgeStack
     },
   });
 
-  const server = await startBridgeServer({ distDir: opts.distDir ?? DEFAULT_DIST, port: opts.port });
+  const openSecret = newInstanceSecret();
+  const server = await startBridgeServer({ distDir: opts.distDir ?? DEFAULT_DIST, port: opts.port, openSecret });
   const system: SystemPort = {
-    // No desktop to hand a link to: the page opens it in a new browser tab.
-    async openExternal(url) { server.openInBrowser(url); },
+    // No desktop to hand a link to: unless told otherwise, the page opens it in a new browser tab.
+    openExternal: opts.openExternal ?? (async (url) => { server.openInBrowser(url); }),
     async chooseSavePath(name) {
       const dir = path.join(opts.dataDir, 'reports');
       await mkdir(dir, { recursive: true });
@@ -89,7 +99,9 @@ export async function startBridge(opts: BridgeStackOptions): Promise<BridgeStack
   server.attach({
     invoke: (channel, request) => controller.handle(channel, request),
     subscribe: (listener) => controller.subscribe(listener),
+    openLink: (argv) => controller.openLoginLinkFromArgv(argv),
   });
+  await writeInstanceFile(opts.dataDir, { port: Number(new URL(server.url).port), secret: openSecret, pid: process.pid });
   try {
     await cards.start();
   } catch (err) {
@@ -98,8 +110,9 @@ export async function startBridge(opts: BridgeStackOptions): Promise<BridgeStack
   }
 
   return {
-    url: server.url, server, controller, cards, log,
+    url: server.url, dataDir: opts.dataDir, server, controller, cards, log,
     async close() {
+      await removeInstanceFile(opts.dataDir, openSecret);
       controller.dispose();
       await server.close();
       await cards.close();

@@ -4,7 +4,7 @@
 //
 // The PIN dialog is a separate window with its own, smaller contract (PinDialogApi) at the end of this file.
 
-import type { AccountPage, Region } from './account.ts';
+import type { AccountPage, Region, VerifiedHolder } from './account.ts';
 import type { CardInfo, WatchState } from './card.ts';
 import type { DoctorProfileInput } from './doctor-profile.ts';
 import type { ErrorBody, Lang } from './errors.ts';
@@ -32,35 +32,92 @@ export interface AppSnapshot {
   card: WatchState;
   /** False while the card service is (re)starting after a crash. */
   cardServiceUp: boolean;
+  /** The latest browser login (started by a service's page through a `cpxlink:` link), for a window opened after it. */
+  browserLogin: BrowserLoginState | null;
+}
+
+/** Who asks for the card's signature, as the PIN dialog and the main window say it before any PIN is typed. */
+export interface Requester {
+  /** The service's own name (from its transaction), null when the app itself started the login. */
+  name: string | null;
+  /** The origin the card signs for: https://host[:port]. */
+  origin: string;
 }
 
 /** Steps of a card operation, shown as progress ("Signature en cours…"). */
 export type FlowStep = 'challenge' | 'pin' | 'signing' | 'sending' | 'done';
-export interface FlowProgress { flow: 'link' | 'create-doctor' | 'card-login'; step: FlowStep }
+/** card-login: "Se connecter par carte CPx" in the app; link / create-doctor: "Première connexion" (no PIN, a ticket). */
+export type Flow = 'card-login' | 'link' | 'create-doctor' | 'browser-login';
+export interface FlowProgress { flow: Flow; step: FlowStep }
 
-export interface LinkRequest { readerIndex: number; username: string; password: string }
-export interface CreateDoctorRequest { readerIndex: number; profile: DoctorProfileInput }
 export interface CardLoginRequest { readerIndex: number }
+/** "Première connexion" answers the ticket main keeps from the card login: no reader, no PIN again. */
+export interface LinkRequest { username: string; password: string }
+export interface CreateDoctorRequest { profile: DoctorProfileInput }
 
-export interface LoggedIn { account: AccountPage; serviceUrl: string }
+/** An unlinked card after its card login: what "Première connexion par carte CPX" shows. The ticket stays in main. */
+export interface FirstLoginView {
+  /** The holder as the service read them from the certificate it verified. */
+  holder: VerifiedHolder;
+  /** "Espace médecin libéral" is offered only to a CPS doctor. */
+  independentDoctorAllowed: boolean;
+  expiresAt: string;
+  /** Set when this first login finishes a browser's login: the service the browser will be logged in to. */
+  browser: Requester | null;
+}
+
+export interface LoggedIn {
+  account: AccountPage;
+  serviceUrl: string;
+  /** Set when the login ended in the professional's default browser: the service it was logged in to. */
+  browser: Requester | null;
+}
+
+/** "Se connecter par carte CPx": PIN once, then logged in, or — card not linked yet — "Première connexion". */
+export type CardLoginOutcome =
+  | ({ status: 'logged-in' } & LoggedIn)
+  | { status: 'link-required'; firstLogin: FirstLoginView };
+
+/**
+ * A login a service's page asked for (`cpxlink:` link): where it stands and how it ended, pushed to the main window,
+ * which did not start it. `id` grows with each link received.
+ */
+export interface BrowserLoginState {
+  id: number;
+  /** Null when the link was refused before its origin could be trusted. */
+  requester: Requester | null;
+  status: 'running' | 'first-login' | 'done' | 'failed';
+  firstLogin?: FirstLoginView;
+  /** done: the account the browser is now logged in to. */
+  account?: AccountPage;
+  /** failed: why, in words. */
+  error?: ErrorBody;
+  /** failed: the same link can be tried again ("Réessayer"), e.g. after inserting the card. */
+  canRetry?: boolean;
+}
 
 /** Invoke channel → [request, response value]. Each has exactly one handler in main (and in the bridge). */
 export interface AppInvokes {
   'app:snapshot': [null, AppSnapshot];
   'card:refresh': [null, WatchState];
   'account:regions': [null, Region[]];
+  'account:card-login': [CardLoginRequest, CardLoginOutcome];
   'account:link': [LinkRequest, LoggedIn];
   'account:create-doctor': [CreateDoctorRequest, LoggedIn];
-  'account:card-login': [CardLoginRequest, LoggedIn];
+  /** "Retour" from Première connexion: the ticket is dropped (and a browser login waiting for it ends). */
+  'account:first-login-cancel': [null, null];
   'account:open-service': [null, null];
+  /** "Réessayer" on a failed browser login: the same link again (while its transaction lives). */
+  'browser:retry': [null, null];
   'settings:set-language': [Lang, SettingsView];
   'diagnostic:save': [null, { path: string } | null];
   'link:open-external': [string, null];
 }
 export type AppChannel = keyof AppInvokes;
 export const APP_CHANNELS = [
-  'app:snapshot', 'card:refresh', 'account:regions', 'account:link', 'account:create-doctor', 'account:card-login',
-  'account:open-service', 'settings:set-language', 'diagnostic:save', 'link:open-external',
+  'app:snapshot', 'card:refresh', 'account:regions', 'account:card-login', 'account:link', 'account:create-doctor',
+  'account:first-login-cancel', 'account:open-service', 'browser:retry', 'settings:set-language', 'diagnostic:save',
+  'link:open-external',
 ] as const satisfies readonly AppChannel[];
 
 /** Pushed from host to renderer. */
@@ -68,10 +125,11 @@ export interface AppEvents {
   'card:state': WatchState;
   'card:service': { up: boolean; crashed?: boolean };
   'flow:progress': FlowProgress;
+  'browser:login': BrowserLoginState;
   'settings:changed': SettingsView;
 }
 export type AppEventName = keyof AppEvents;
-export const APP_EVENTS = ['card:state', 'card:service', 'flow:progress', 'settings:changed'] as const satisfies readonly AppEventName[];
+export const APP_EVENTS = ['card:state', 'card:service', 'flow:progress', 'browser:login', 'settings:changed'] as const satisfies readonly AppEventName[];
 
 /** The single object the main window's preload exposes as `window.cpx`. */
 export interface CpxApi {
@@ -83,8 +141,8 @@ export interface CpxApi {
 // PIN dialog: its own window, its own preload, exposing only these calls as `window.cpxPin`.
 
 export interface PinDialogRequest {
-  /** Host of the service asking for the signature, shown so the user knows who is asking. */
-  requester: string;
+  /** The service asking for the signature, shown so the user knows who is asking before typing anything. */
+  requester: Requester;
   holder: { name: string; cardType: CardInfo['cardType']; profession: string | null; cardNumber: string };
   triesLeft: number;
   /** Only one try left: the dialog asks for an extra confirmation before sending. */

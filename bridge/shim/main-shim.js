@@ -3,7 +3,7 @@
 (() => {
   'use strict';
   const token = document.querySelector('meta[name="cpx-bridge-token"]')?.getAttribute('content') ?? '';
-  const EVENTS = ['card:state', 'card:service', 'flow:progress', 'settings:changed'];
+  const EVENTS = (document.querySelector('meta[name="cpx-bridge-events"]')?.getAttribute('content') ?? '').split(' ').filter(Boolean);
   const listeners = new Map(EVENTS.map((e) => [e, new Set()]));
 
   const source = new EventSource(`./events?token=${encodeURIComponent(token)}`);

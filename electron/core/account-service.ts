@@ -2,8 +2,14 @@
 // (1) refuses any origin that is not the configured service or on IT's allowed list, (2) refuses plain http except
 // on loopback, and (3) turns answers into values or CpxErrors (server error bodies keep their code; no answer at all
 // is SERVICE_UNREACHABLE).
+//
+// Most calls go to the configured service. A browser login goes to the service whose page asked (any allowed
+// origin), and what follows from it (its first login, the completion) goes back to that same service: those
+// methods take the service's base URL (`baseFor(origin)`).
 
-import type { AccountPage, Challenge, Region, SessionResult } from '../../protocol/account.ts';
+import type {
+  BrowserHandoff, CardAuthResult, Challenge, Region, SessionResult, TransactionChallenge, TransactionResult,
+} from '../../protocol/account.ts';
 import type { WebEidToken } from '../../protocol/card.ts';
 import type { DoctorProfileInput } from '../../protocol/doctor-profile.ts';
 import { CpxError, isErrorCode, type ErrorParams } from '../../protocol/errors.ts';
@@ -26,7 +32,7 @@ export class AccountService {
     this.#log = log;
   }
 
-  /** The service's origin, checked: what the card signs and the only place requests go. */
+  /** The configured service's origin, checked: what the card signs for the app's own login. */
   origin(): string {
     const s = this.#settings();
     let raw: string;
@@ -42,38 +48,71 @@ export class AccountService {
     return this.#settings().serviceUrl.replace(/\/+$/, '');
   }
 
+  /** Throws ORIGIN_NOT_ALLOWED (or INVALID_ORIGIN) unless `origin` is one IT allowed; returns it normalised. */
+  allowedOrigin(origin: string): string {
+    const o = checkOrigin(origin);
+    assertAllowed(o, this.#settings());
+    return o;
+  }
+
+  /** Where the service at `origin` (an allowed one) answers: the configured URL for the configured service. */
+  baseFor(origin: string): string {
+    const o = this.allowedOrigin(origin);
+    let configured: string | null = null;
+    try { configured = this.origin(); } catch { /* the configured service itself may be disallowed: then not it */ }
+    return o === configured ? this.baseUrl() : o;
+  }
+
   async challenge(): Promise<Challenge> {
-    const c = await this.#call<Challenge>('POST', '/api/auth/challenge', {});
+    const c = await this.#call<Challenge>(this.baseUrl(), 'POST', '/api/auth/challenge', {});
     checkNonce(c?.nonce);
     return c;
   }
 
-  link(token: WebEidToken, nonce: string, username: string, password: string): Promise<SessionResult> {
-    return this.#call('POST', '/api/cards/link', { token, nonce, username, password });
+  /** PIN first: a linked card is logged in, an unlinked one gets a ticket for "Première connexion". */
+  cardAuth(token: WebEidToken, nonce: string, cardNumber: string): Promise<CardAuthResult> {
+    return this.#call(this.baseUrl(), 'POST', '/api/auth/card', { token, nonce, cardNumber });
   }
 
-  createIndependentDoctor(token: WebEidToken, nonce: string, profile: DoctorProfileInput): Promise<SessionResult> {
-    return this.#call('POST', '/api/accounts/independent-doctor', { token, nonce, profile });
+  link(base: string, ticket: string, username: string, password: string): Promise<SessionResult> {
+    return this.#call(base, 'POST', '/api/cards/link', { ticket, username, password });
   }
 
-  cardLogin(token: WebEidToken, nonce: string): Promise<SessionResult> {
-    return this.#call('POST', '/api/auth/card-login', { token, nonce });
+  createIndependentDoctor(base: string, ticket: string, profile: DoctorProfileInput): Promise<SessionResult> {
+    return this.#call(base, 'POST', '/api/accounts/independent-doctor', { ticket, profile });
   }
 
-  me(session: string): Promise<AccountPage> {
-    return this.#call('GET', '/api/me', undefined, { authorization: `Bearer ${session}` });
+  /** The challenge of a browser's login transaction, and who the service says it is. */
+  async transactionChallenge(base: string, transaction: string): Promise<TransactionChallenge> {
+    const c = await this.#call<TransactionChallenge>(base, 'POST', '/api/transactions/challenge', { transaction });
+    checkNonce(c?.nonce);
+    const name = c?.service?.name;
+    if (typeof name !== 'string' || !name.trim() || name.length > 200 || c.service.origin !== new URL(base).origin) {
+      throw new CpxError('INTERNAL_ERROR', { detail: 'transaction challenge: unexpected service' });
+    }
+    return c;
+  }
+
+  transactionComplete(base: string, transaction: string, token: WebEidToken, nonce: string, cardNumber: string): Promise<TransactionResult> {
+    return this.#call(base, 'POST', '/api/transactions/complete', { transaction, token, nonce, cardNumber });
+  }
+
+  /** A one-time URL that opens the service in the default browser, already logged in with this session. */
+  browserHandoff(base: string, session: string): Promise<BrowserHandoff> {
+    return this.#call(base, 'POST', '/api/auth/browser-handoff', {}, { authorization: `Bearer ${session}` });
   }
 
   async regions(): Promise<Region[]> {
-    const body = await this.#call<Region[] | { regions: Region[] }>('GET', '/api/regions');
+    const body = await this.#call<Region[] | { regions: Region[] }>(this.baseUrl(), 'GET', '/api/regions');
     const list = Array.isArray(body) ? body : body?.regions;
     if (!Array.isArray(list)) throw new CpxError('INTERNAL_ERROR', { detail: 'regions: unexpected answer' });
     return list;
   }
 
-  async #call<T>(method: HttpMethod, apiPath: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
-    const url = this.baseUrl() + apiPath;
+  async #call<T>(base: string, method: HttpMethod, apiPath: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    const url = base + apiPath;
     const host = new URL(url).host;
+    this.allowedOrigin(new URL(url).origin);
     let res;
     try {
       res = await this.#http.request(method, url, body, headers);

@@ -4,19 +4,18 @@
 // `handle(channel, payload)` is the single entry point for untrusted callers: payload checked, errors turned into
 // data (Result), every outcome logged by code — never with a PIN, a password or a session.
 
-import type { AccountPage, Region } from '../../protocol/account.ts';
-import type { CardInfo, WatchState } from '../../protocol/card.ts';
-import { normaliseDoctorProfile, validateDoctorProfile } from '../../protocol/doctor-profile.ts';
+import type { Region } from '../../protocol/account.ts';
+import type { WatchState } from '../../protocol/card.ts';
 import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
 import type {
-  AppChannel, AppEventName, AppEvents, AppInvokes, AppSnapshot, FlowProgress, LoggedIn, Result, SettingsView,
+  AppChannel, AppEventName, AppEvents, AppInvokes, AppSnapshot, BrowserLoginState, Result, SettingsView,
 } from '../../protocol/ipc.ts';
 import { checkOrigin, isLoopback } from '../../protocol/origin.ts';
 import { AccountService } from './account-service.ts';
-import { cardIn, signChallenge, type SignedChallenge } from './card-auth.ts';
 import { buildDiagnosticReport, reportFileName, saveDiagnosticReport } from './diagnostic-report.ts';
 import { validateRequest } from './ipc-validate.ts';
 import type { LogPort } from './log.ts';
+import { LoginFlows } from './login-flows.ts';
 import type { CardServiceStatus, CardsPort, HttpPort, PinPromptPort, SystemPort } from './ports.ts';
 import { Redactor } from './redact.ts';
 import { allowedOriginsOf, type SettingsStore } from './settings.ts';
@@ -42,29 +41,25 @@ export type AppEventListener = <E extends AppEventName>(event: E, payload: AppEv
 /** Help pages the app itself links to (how to get Cryptolib CPS, unblock a card): the card issuer's site. */
 export const BUILT_IN_HELP_ORIGINS: readonly string[] = ['https://industriels.esante.gouv.fr', 'https://esante.gouv.fr', 'https://www.esante.gouv.fr'];
 
-type Flow = FlowProgress['flow'];
-interface RunningFlow { readerIndex: number; cardNumber: string | null; abort: AbortController }
-interface FlowSteps {
-  /** Refuses early, before any PIN is asked, what the service would refuse anyway. */
-  precheck?: (card: CardInfo) => void;
-  /** Sends the signed challenge; answers with the account page. */
-  finish: (signed: SignedChallenge) => Promise<{ account: AccountPage }>;
-}
-
 export class AppController {
   readonly #d: AppControllerDeps;
   readonly #service: AccountService;
+  readonly #logins: LoginFlows;
   readonly #listeners = new Set<AppEventListener>();
   readonly #unsubscribe: (() => void)[] = [];
   #lastState: WatchState | null = null;
   #serviceUp = true;
-  #flow: RunningFlow | null = null;
   /** Support links the configured service itself gave (regions): the UI may open them besides the allowed origins. */
   #serviceLinks = new Set<string>();
 
   constructor(deps: AppControllerDeps) {
     this.#d = deps;
     this.#service = new AccountService(deps.http, () => deps.settings.values(), deps.log);
+    this.#logins = new LoginFlows({
+      cards: deps.cards, pin: deps.pin, log: deps.log, service: this.#service, system: deps.system,
+      lang: () => this.#lang(), appVersion: deps.appVersion, pinpadTimeoutMs: deps.pinpadTimeoutMs ?? 30_000,
+      now: deps.now ?? Date.now, emit: (event, payload) => this.#emit(event, payload),
+    });
     const onState = (state: WatchState) => this.#onCardState(state);
     const onService = (status: CardServiceStatus) => this.#onCardService(status);
     deps.cards.on('state', onState);
@@ -73,7 +68,7 @@ export class AppController {
     this.#unsubscribe.push(deps.settings.onChange((view) => this.#emit('settings:changed', view)));
   }
 
-  /** Events for the renderer (card:state, card:service, flow:progress, settings:changed). */
+  /** Events for the renderer (card:state, card:service, flow:progress, browser:login, settings:changed). */
   subscribe(listener: AppEventListener): () => void {
     this.#listeners.add(listener);
     return () => { this.#listeners.delete(listener); };
@@ -98,10 +93,12 @@ export class AppController {
       'app:snapshot': () => this.snapshot(),
       'card:refresh': () => this.refreshCard(),
       'account:regions': () => this.regions(),
-      'account:link': (r) => this.link(r),
-      'account:create-doctor': (r) => this.createDoctor(r),
-      'account:card-login': (r) => this.cardLogin(r),
-      'account:open-service': () => this.openService(),
+      'account:card-login': (r) => this.#logins.cardLogin(r.readerIndex),
+      'account:link': (r) => this.#logins.link(r),
+      'account:create-doctor': (r) => this.#logins.createDoctor(r),
+      'account:first-login-cancel': async () => { this.#logins.cancelFirstLogin(); return null; },
+      'account:open-service': async () => { await this.#logins.openService(); return null; },
+      'browser:retry': async () => { this.#logins.retryBrowserLogin(); return null; },
       'settings:set-language': (lang) => this.setLanguage(lang),
       'diagnostic:save': () => this.saveDiagnostic(),
       'link:open-external': (url) => this.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK — our method below: checkExternalLink first
@@ -120,7 +117,8 @@ export class AppController {
           module: { path: null, code: e.code, message: e.toBody(this.#lang()).message } };
       }
     }
-    return { appVersion: this.#d.appVersion, settings: this.#d.settings.view(), card, cardServiceUp: this.#serviceUp };
+    return { appVersion: this.#d.appVersion, settings: this.#d.settings.view(), card, cardServiceUp: this.#serviceUp,
+      browserLogin: this.#logins.browserLogin };
   }
 
   async refreshCard(): Promise<WatchState> {
@@ -137,42 +135,16 @@ export class AppController {
     return regions;
   }
 
-  link(req: AppInvokes['account:link'][0]): Promise<LoggedIn> {
-    // The password lives in this call only: masked in the log meanwhile, sent once, not kept.
-    const release = this.#d.log.hold(req.password);
-    return this.#runFlow('link', req.readerIndex, {
-      finish: (signed) => this.#service.link(signed.token, signed.nonce, req.username, req.password),
-    }).finally(release);
+  /**
+   * A `cpxlink:` link from the OS, as a second instance's arguments (Windows, Linux; the bridge's --open) or as the
+   * URL macOS hands over. Host-only: the renderer cannot call it. Null when the arguments hold no link at all.
+   */
+  openLoginLinkFromArgv(argv: readonly string[]): BrowserLoginState | null {
+    return this.#logins.openLoginLinkFromArgv(argv);
   }
 
-  async createDoctor(req: AppInvokes['account:create-doctor'][0]): Promise<LoggedIn> {
-    const problems = validateDoctorProfile(req.profile);
-    const fields = Object.keys(problems);
-    if (fields.length) throw new CpxError('PROFILE_INVALID', { detail: fields.join(', ') });
-    const profile = normaliseDoctorProfile(req.profile);
-    return this.#runFlow('create-doctor', req.readerIndex, {
-      // Only a CPS can open the independent doctor space: said before the PIN, not after a signature for nothing.
-      precheck: (card) => { if (card.cardType !== 'CPS') throw new CpxError('INDEPENDENT_DOCTOR_ONLY'); },
-      finish: (signed) => this.#service.createIndependentDoctor(signed.token, signed.nonce, profile),
-    });
-  }
-
-  cardLogin(req: AppInvokes['account:card-login'][0]): Promise<LoggedIn> {
-    return this.#runFlow('card-login', req.readerIndex, {
-      finish: async (signed) => {
-        const session = await this.#service.cardLogin(signed.token, signed.nonce);
-        // The account page as the service shows it now ("Mon compte"), read with the session it just gave; the
-        // session itself is not handed to the renderer and is dropped with this call.
-        return { account: await this.#service.me(session.session) };
-      },
-    });
-  }
-
-  async openService(): Promise<null> {
-    const url = this.#service.baseUrl();
-    await this.#d.system.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK — the configured service's address, not page input
-    this.#d.log.info('service.opened', { origin: this.#service.origin() });
-    return null;
+  openLoginLink(raw: unknown): BrowserLoginState {
+    return this.#logins.openLoginLink(raw);
   }
 
   async openExternal(raw: string): Promise<null> {
@@ -228,51 +200,16 @@ export class AppController {
     this.#d.log.info('diagnostic.saved', {});
   }
 
-  /** Aborts a running flow (app closing) and stops listening. */
+  /** Aborts a running flow (app closing), forgets sessions and tickets, and stops listening. */
   dispose(): void {
-    this.#flow?.abort.abort(new CpxError('CANCELLED'));
+    this.#logins.dispose();
     for (const u of this.#unsubscribe.splice(0)) u();
     this.#listeners.clear();
   }
 
-  async #runFlow(flow: Flow, readerIndex: number, steps: FlowSteps): Promise<LoggedIn> {
-    if (this.#flow) throw new CpxError('SERVICE_BUSY');
-    const running: RunningFlow = { readerIndex, cardNumber: null, abort: new AbortController() };
-    this.#flow = running;
-    this.#d.log.info('flow.start', { flow, readerIndex });
-    try {
-      this.#service.origin(); // a service IT did not allow is refused before the card is even read
-      const card = await cardIn(this.#d.cards, readerIndex);
-      // From here on, this card leaving the reader (or another taking its place) ends the flow.
-      running.cardNumber = card.cardNumber;
-      steps.precheck?.(card);
-      const signed = await signChallenge({
-        cards: this.#d.cards, pin: this.#d.pin, service: this.#service, log: this.#d.log,
-        lang: () => this.#lang(), appVersion: this.#d.appVersion, progress: (step) => this.#progress(flow, step),
-        signal: running.abort.signal, pinpadTimeoutMs: this.#d.pinpadTimeoutMs ?? 30_000, now: this.#d.now ?? Date.now,
-      }, readerIndex, card);
-      this.#progress(flow, 'sending');
-      const result = await steps.finish(signed);
-      this.#progress(flow, 'done');
-      this.#d.log.info('flow.done', { flow, readerIndex, kind: result.account.kind });
-      return { account: result.account, serviceUrl: this.#service.baseUrl() };
-    } catch (err) {
-      const e = toCpxError(err);
-      this.#d.log.info('flow.failed', { flow, readerIndex, code: e.code });
-      throw e;
-    } finally {
-      this.#flow = null;
-    }
-  }
-
   #onCardState(state: WatchState): void {
     this.#lastState = state;
-    const f = this.#flow;
-    if (f) {
-      const present = state.cards.some((c, i) => (c.readerIndex ?? i) === f.readerIndex
-        && (f.cardNumber === null || c.cardNumber === f.cardNumber));
-      if (!present && !f.abort.signal.aborted) f.abort.abort(new CpxError('CARD_REMOVED'));
-    }
+    this.#logins.onCardState(state);
     this.#d.log.debug('card.state', { kind: state.kind, readers: state.readers.length, cards: state.cards.length });
     this.#emit('card:state', state);
   }
@@ -282,10 +219,6 @@ export class AppController {
     if (!status.up) this.#lastState = null;
     this.#d.log[status.crashed ? 'warn' : 'info']('card-service.status', { up: status.up, crashed: status.crashed ?? false });
     this.#emit('card:service', { up: status.up, ...(status.crashed ? { crashed: true } : {}) });
-  }
-
-  #progress(flow: Flow, step: FlowProgress['step']): void {
-    this.#emit('flow:progress', { flow, step });
   }
 
   #emit<E extends AppEventName>(event: E, payload: AppEvents[E]): void {

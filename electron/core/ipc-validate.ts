@@ -41,17 +41,19 @@ const CHECKS: { [C in AppChannel]: (v: unknown, c: C) => AppInvokes[C][0] } = {
   'card:refresh': (v, c) => nothing(c, v),
   'account:regions': (v, c) => nothing(c, v),
   'account:open-service': (v, c) => nothing(c, v),
+  'account:first-login-cancel': (v, c) => nothing(c, v),
+  'browser:retry': (v, c) => nothing(c, v),
   'diagnostic:save': (v, c) => nothing(c, v),
   'account:link': (v, c) => {
-    const r = record(c, v, ['readerIndex', 'username', 'password']);
-    return { readerIndex: readerIndex(c, r.readerIndex), username: text(c, 'username', r.username, { min: 1, max: 200 }).trim(),
+    const r = record(c, v, ['username', 'password']);
+    return { username: text(c, 'username', r.username, { min: 1, max: 200 }).trim(),
       password: text(c, 'password', r.password, { min: 1, max: 500 }) };
   },
   'account:create-doctor': (v, c) => {
-    const r = record(c, v, ['readerIndex', 'profile']);
+    const r = record(c, v, ['profile']);
     const p = record(c, r.profile, PROFILE_FIELDS);
     const field = (f: (typeof PROFILE_FIELDS)[number]) => (p[f] === undefined ? '' : text(c, `profile.${f}`, p[f]));
-    return { readerIndex: readerIndex(c, r.readerIndex), profile: {
+    return { profile: {
       specialty: field('specialty'), email: field('email'), phone: field('phone'), mobile: field('mobile'),
       address: field('address'), postalCode: field('postalCode'), city: field('city'),
     } };

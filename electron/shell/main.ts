@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { app, dialog, Menu, shell, type BrowserWindow } from 'electron';
 import { toCpxError } from '../../protocol/errors.ts';
-import type { PinDialogRequest } from '../../protocol/ipc.ts';
+import type { BrowserLoginState, PinDialogRequest } from '../../protocol/ipc.ts';
 import { CardServiceClient } from '../../native/service/client.ts';
 import { forkTransport } from '../../native/service/transport.ts';
 import { AppController } from '../core/controller.ts';
@@ -43,6 +43,18 @@ const reportFile = reportSwitchOf(process.argv);
 
 app.enableSandbox();
 registerAppScheme();
+
+// The cpxlink: scheme is registered by the installer, per machine (MSI: HKLM; deb: the .desktop file; macOS:
+// Info.plist) — never with app.setAsDefaultProtocolClient, which writes HKCU and would outlive an uninstall.
+// macOS hands a link over as 'open-url', possibly before 'ready' when the link itself launched the app: the latest
+// one waits here until the controller exists (one is enough: each link is a whole login request).
+let receiveLink: ((raw: string) => void) | null = null;
+let waitingLink: string | null = null;
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  if (receiveLink) receiveLink(url);
+  else waitingLink = url;
+});
 
 if (!reportFile && !app.requestSingleInstanceLock()) {
   app.quit();
@@ -110,6 +122,13 @@ async function start(): Promise<void> {
     mainWindow = createMainWindow({ preload: bundle('preload-main.cjs'), log });
     mainWindow.on('closed', () => { mainWindow = null; });
   };
+  /** A link arrived (or the app was launched again): the window comes forward to say who asks, and how it ends. */
+  const showMainWindow = () => {
+    if (!mainWindow) return openMainWindow();
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  };
   registerAppIpc(controller, () => mainWindow?.webContents ?? null, log);
   if (devEnv('CPX_SHELL_TEST_HOOKS') === '1') exposeShellTestHooks(pin);
   openMainWindow();
@@ -118,10 +137,22 @@ async function start(): Promise<void> {
   // A new PKCS#11 module applies at the next start of the app.
   setInterval(() => { void settings.reload().catch((err: unknown) => log.warn('settings.reload-failed', { err })); }, POLICY_REFRESH_MS).unref();
 
-  app.on('second-instance', () => {
-    if (!mainWindow) return openMainWindow();
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
+  // A browser login, Windows and Linux: the OS starts a second instance with the link among its arguments (in no
+  // guaranteed order); it hands them to us and quits. The link is only ever parsed, never put on a command line.
+  app.on('second-instance', (_event, argv) => {
+    controller.openLoginLinkFromArgv(argv);
+    showMainWindow();
+  });
+  // The link that launched this very instance.
+  controller.openLoginLinkFromArgv(process.argv);
+  receiveLink = (raw) => { controller.openLoginLink(raw); showMainWindow(); };
+  if (waitingLink !== null) receiveLink(waitingLink);
+  waitingLink = null;
+  // Première connexion asks for typing in the main window once the PIN dialog is gone, and a refusal must be seen;
+  // a login that succeeded leaves the browser in front, where the professional works.
+  controller.subscribe((event, payload) => {
+    const status = event === 'browser:login' ? (payload as BrowserLoginState).status : null;
+    if (status === 'first-login' || status === 'failed') showMainWindow();
   });
   app.on('activate', () => { if (!mainWindow) openMainWindow(); });
   app.on('window-all-closed', () => app.quit());

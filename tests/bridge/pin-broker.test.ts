@@ -7,7 +7,7 @@ import type { PinDialogRequest } from '../../protocol/ipc.ts';
 import { PIN_MAX, PIN_MIN } from '../../protocol/pin.ts';
 
 const request = (over: Partial<PinDialogRequest> = {}): PinDialogRequest => ({
-  requester: 'service.example', holder: { name: 'Jeanne Test', cardType: 'CPS', profession: 'Médecin', cardNumber: '2800000001' },
+  requester: { name: 'Service de test', origin: 'https://service.example' }, holder: { name: 'Jeanne Test', cardType: 'CPS', profession: 'Médecin', cardNumber: '2800000001' },
   triesLeft: 3, finalTry: false, pinpad: false, timeoutMs: 30_000, lang: 'fr', ...over,
 });
 

@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CpxError } from '../../protocol/errors.ts';
-import type { Result } from '../../protocol/ipc.ts';
-import { DEMO_PASSWORD, DEMO_USER, insertCard, RIGHT_PIN, startStack, WRONG_PIN, type Stack } from './harness.ts';
+import type { CardLoginOutcome, LoggedIn, Result } from '../../protocol/ipc.ts';
+import { DEMO_PASSWORD, DEMO_USER, insertCard, openAsBrowser, RIGHT_PIN, startStack, WRONG_PIN, type Stack } from './harness.ts';
 
 let s: Stack;
 before(async () => { s = await startStack(); });
@@ -26,7 +26,12 @@ function expectOk<T>(r: Result<T>): T {
   if (!r.ok) assert.fail(`${r.error.code}: ${r.error.message}`);
   return r.value;
 }
+function loggedIn(outcome: CardLoginOutcome): LoggedIn {
+  assert.equal(outcome.status, 'logged-in', JSON.stringify(outcome).slice(0, 300));
+  return outcome as LoggedIn;
+}
 const logins = () => s.sim.counters().C_Login ?? 0;
+const cardLogin = (readerIndex = 0) => s.controller.handle('account:card-login', { readerIndex });
 
 async function useFreshUserSettings(values: Record<string, unknown>): Promise<void> {
   const file = path.join(s.dir, 'user', 'settings.json');
@@ -43,59 +48,120 @@ async function freePortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-describe('first card login and later logins', () => {
-  test('snapshot: version, settings with sources, live card state, card service up', async () => {
+describe('PIN first, then "Première connexion" with the ticket kept in main', () => {
+  test('snapshot: version, settings with sources, live card state, card service up, no browser login yet', async () => {
     await insertCard(s, 'cpe', 0);
     const snap = expectOk(await s.controller.handle('app:snapshot', null));
     assert.equal(snap.appVersion, '0.1.0-test');
     assert.deepEqual(snap.settings.serviceUrl, { value: s.server.url, source: 'default', locked: false });
     assert.equal(snap.cardServiceUp, true);
+    assert.equal(snap.browserLogin, null);
     const refreshed = expectOk(await s.controller.handle('card:refresh', null));
-    assert.equal(refreshed.kind, 'CARD_PRESENT');
     assert.equal(refreshed.cards[0].cardType, 'CPE');
   });
 
-  test('link a CPE to demo.etab through Espace professionnel: PIN dialog shows who asks and whose card, one C_Login', async () => {
+  test('an unlinked CPE: one PIN, then the verified holder and "Première connexion" — the ticket itself never leaves main', async () => {
     s.sim.resetCounters();
     s.user.plan(RIGHT_PIN);
     const before = s.events.length;
-    const r = await s.controller.handle('account:link', { readerIndex: 0, username: DEMO_USER, password: DEMO_PASSWORD });
-    const loggedIn = expectOk(r);
-    assert.equal(loggedIn.account.username, DEMO_USER);
-    assert.equal(loggedIn.serviceUrl, s.server.url);
-    assert.ok(loggedIn.account.nationalIds.some((l) => l.type === 'FINESS'), JSON.stringify(loggedIn.account.nationalIds));
-    assert.equal(loggedIn.account.cards.length, 1);
+    const outcome = expectOk(await cardLogin());
+    assert.equal(outcome.status, 'link-required');
+    if (outcome.status !== 'link-required') return;
+    const view = outcome.firstLogin;
+    assert.equal(`${view.holder.givenName} ${view.holder.surname}`, 'NATHALIE PETIT');
+    assert.equal(view.holder.cardType, 'CPE');
+    assert.equal(view.holder.nationalId.type, 'FINESS');
+    assert.equal(view.independentDoctorAllowed, false);
+    assert.equal(view.browser, null);
+    assert.ok(Date.parse(view.expiresAt) > Date.now() + 5 * 60_000, view.expiresAt);
+    assert.doesNotMatch(JSON.stringify(outcome), /ticket|session/i, 'no ticket or session in what the renderer gets');
 
     const [req] = s.user.seen;
-    assert.equal(s.user.seen.length, 1);
-    assert.equal(req.requester, new URL(s.server.url).host);
+    assert.deepEqual(req.requester, { name: null, origin: s.server.url }, 'the app\'s own login: the configured service asks');
     assert.equal(req.holder.name, 'NATHALIE PETIT');
-    assert.equal(req.holder.cardType, 'CPE');
     assert.equal(req.triesLeft, 3);
-    assert.equal(req.finalTry, false);
-    assert.equal(req.pinpad, false);
-    assert.equal(req.lang, 'fr');
-    assert.equal(req.previousError, undefined);
     assert.equal(logins(), 1);
     assert.ok(s.user.given[0].every((b) => b === 0), 'the PIN bytes are zeroed after use');
-    assert.ok(s.user.closed >= 1, 'the PIN dialog is closed when the operation ends');
-
-    const steps = s.events.slice(before).filter((e) => e.event === 'flow:progress').map((e) => (e.payload as { step: string }).step);
-    assert.deepEqual(steps, ['challenge', 'pin', 'signing', 'sending', 'done']);
+    const steps = s.eventsOf('flow:progress').slice(-5);
+    assert.deepEqual(steps.map((p) => p.step), ['challenge', 'pin', 'signing', 'sending', 'done']);
+    assert.ok(s.events.slice(before).every((e) => !JSON.stringify(e.payload).includes('ticket')));
   });
 
-  test('card login afterwards: one PIN, logged in, the account page as the service shows it', async () => {
+  test('wrong password, then inactive account, then the right account: fixed and resent with no PIN — exactly one C_Login', async () => {
+    s.user.plan(); // no PIN dialog may open now
+    expectError(await s.controller.handle('account:link', { username: DEMO_USER, password: 'not-the-password' }), 'CREDENTIALS_INVALID');
+    expectError(await s.controller.handle('account:link', { username: 'demo.inactif', password: DEMO_PASSWORD }), 'ACCOUNT_INACTIVE');
+    const done = expectOk(await s.controller.handle('account:link', { username: DEMO_USER, password: DEMO_PASSWORD }));
+    assert.equal(done.account.username, DEMO_USER);
+    assert.equal(done.serviceUrl, s.server.url);
+    assert.equal(done.browser, null);
+    assert.ok(done.account.nationalIds.some((l) => l.type === 'FINESS'), JSON.stringify(done.account.nationalIds));
+    assert.equal(s.user.seen.length, 0);
+    assert.equal(logins(), 1, 'the one PIN entry of the card login');
+    assert.deepEqual(s.eventsOf('flow:progress').slice(-2), [{ flow: 'link', step: 'sending' }, { flow: 'link', step: 'done' }]);
+  });
+
+  test('the ticket is used up: sending it again is TICKET_INVALID, said before any request', async () => {
+    const sent = s.requests.length;
+    expectError(await s.controller.handle('account:link', { username: DEMO_USER, password: DEMO_PASSWORD }), 'TICKET_INVALID');
+    assert.equal(s.requests.length, sent);
+  });
+
+  test('the linked card logs in with one PIN; "Ouvrir le service" opens a one-time URL that logs the browser in', async () => {
+    s.sim.resetCounters();
     s.user.plan(RIGHT_PIN);
-    const loggedIn = expectOk(await s.controller.handle('account:card-login', { readerIndex: 0 }));
-    assert.equal(loggedIn.account.username, DEMO_USER);
-    assert.equal(loggedIn.account.kind, 'establishment');
+    const done = loggedIn(expectOk(await cardLogin()));
+    assert.equal(done.account.username, DEMO_USER);
+    assert.equal(done.account.kind, 'establishment');
+    assert.equal(logins(), 1);
+
+    s.opened.length = 0;
+    expectOk(await s.controller.handle('account:open-service', null));
+    expectOk(await s.controller.handle('account:open-service', null));
+    assert.equal(s.opened.length, 2);
+    assert.notEqual(s.opened[0], s.opened[1], 'a fresh one-time URL each time');
+    for (const url of s.opened) assert.ok(url.startsWith(`${s.server.url}/connexion/code?c=`), url);
+    // A browser opening it is logged in (a session cookie, sent to "Mon compte")…
+    const first = await openAsBrowser(s.opened[0], null);
+    assert.equal(first.status, 303);
+    assert.equal(first.location, '/compte');
+    assert.ok(first.session, 'a browser session cookie');
+    const page = await fetch(`${s.server.url}/compte`, { headers: { cookie: first.session! } });
+    assert.match(await page.text(), /demo\.etab/);
+    // …once: the same URL again logs nobody in.
+    assert.equal((await openAsBrowser(s.opened[0], null)).session, null);
+  });
+
+  test('the card pulled out: its session is forgotten, "Ouvrir le service" opens the service\'s login page', async () => {
+    s.sim.remove(0);
+    await s.waitForState((st) => st.cards.length === 0);
+    s.opened.length = 0;
+    expectOk(await s.controller.handle('account:open-service', null));
+    assert.deepEqual(s.opened, [`${s.server.url}/`]);
+    const page = await fetch(s.opened[0]);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Se connecter par carte CPx/);
+  });
+
+  test('"Retour" from Première connexion, or the card pulled out, forgets the ticket', async () => {
+    await insertCard(s, 'cpf', 0);
+    s.user.plan(RIGHT_PIN);
+    assert.equal(expectOk(await cardLogin()).status, 'link-required');
+    expectOk(await s.controller.handle('account:first-login-cancel', null));
+    expectError(await s.controller.handle('account:link', { username: 'demo.interne', password: DEMO_PASSWORD }), 'TICKET_INVALID');
+
+    s.user.plan(RIGHT_PIN);
+    assert.equal(expectOk(await cardLogin()).status, 'link-required');
+    s.sim.remove(0);
+    await s.waitForState((st) => st.cards.length === 0);
+    expectError(await s.controller.handle('account:link', { username: 'demo.interne', password: DEMO_PASSWORD }), 'TICKET_INVALID');
   });
 
   test('wrong PIN then right PIN: the dialog comes back with the error and 2 tries left; one C_Login per attempt', async () => {
+    await insertCard(s, 'cpe', 0);
     s.sim.resetCounters();
     s.user.plan(WRONG_PIN, RIGHT_PIN);
-    const loggedIn = expectOk(await s.controller.handle('account:card-login', { readerIndex: 0 }));
-    assert.equal(loggedIn.account.username, DEMO_USER);
+    assert.equal(loggedIn(expectOk(await cardLogin())).account.username, DEMO_USER);
     assert.equal(s.user.seen.length, 2);
     assert.equal(s.user.seen[1].previousError?.code, 'PIN_INCORRECT');
     assert.match(s.user.seen[1].previousError!.message, /Code porteur incorrect/);
@@ -106,29 +172,20 @@ describe('first card login and later logins', () => {
   test('cancel at the PIN dialog: CANCELLED, the card is never asked to log in', async () => {
     s.sim.resetCounters();
     s.user.plan('cancel');
-    expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'CANCELLED');
+    expectError(await cardLogin(), 'CANCELLED');
     assert.equal(logins(), 0);
   });
 
-  test('the same card linked again elsewhere is refused by the service with its own code', async () => {
-    s.user.plan(RIGHT_PIN);
-    expectError(await s.controller.handle('account:link', { readerIndex: 0, username: DEMO_USER, password: 'wrong-password' }),
-      'CREDENTIALS_INVALID');
-  });
-
-  test('three wrong PINs: PIN_LOCKED, the user was asked exactly three times and no fourth C_Login ever happens', async () => {
+  test('three wrong PINs: PIN_LOCKED after exactly three dialogs; a blocked card opens no dialog and gets no fourth C_Login', async () => {
     await insertCard(s, 'cpe', 0); // a fresh card: PIN counter reset
     s.sim.resetCounters();
     s.user.plan(WRONG_PIN, WRONG_PIN, { pin: WRONG_PIN, confirmFinalTry: true }, RIGHT_PIN);
-    expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'PIN_LOCKED');
-    assert.equal(s.user.seen.length, 3);
+    expectError(await cardLogin(), 'PIN_LOCKED');
     assert.deepEqual(s.user.seen.map((r) => r.triesLeft), [3, 2, 1]);
     assert.equal(s.user.seen[2].finalTry, true, 'the last try is announced as such');
-    assert.equal(logins(), 3);
-
     s.user.plan(RIGHT_PIN);
-    expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'PIN_LOCKED');
-    assert.equal(s.user.seen.length, 0, 'a blocked card does not open the PIN dialog');
+    expectError(await cardLogin(), 'PIN_LOCKED');
+    assert.equal(s.user.seen.length, 0);
     assert.equal(logins(), 3, 'no fourth C_Login');
   });
 
@@ -140,9 +197,9 @@ describe('first card login and later logins', () => {
       await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
       return null;
     });
-    expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'CARD_REMOVED');
+    expectError(await cardLogin(), 'CARD_REMOVED');
     assert.equal(logins(), 0);
-    expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'NO_CARD');
+    expectError(await cardLogin(), 'NO_CARD');
   });
 });
 
@@ -153,8 +210,7 @@ describe('readers and the card service', () => {
     s.sim.typeOnPinpad(0, RIGHT_PIN);
     try {
       s.user.plan({ pin: '' });
-      const loggedIn = expectOk(await s.controller.handle('account:card-login', { readerIndex: 0 }));
-      assert.equal(loggedIn.account.username, DEMO_USER);
+      assert.equal(loggedIn(expectOk(await cardLogin())).account.username, DEMO_USER);
       assert.equal(s.user.seen[0].pinpad, true);
       assert.equal(s.user.seen[0].timeoutMs, 30_000);
     } finally {
@@ -170,13 +226,11 @@ describe('readers and the card service', () => {
     try {
       const withdraw = new AbortController();
       s.user.plan(async () => {
-        // The user presses "Annuler" in the dialog once the reader is waiting for the code.
         setTimeout(() => withdraw.abort(new CpxError('CANCELLED')), 200);
         return { pin: new Uint8Array(0), confirmFinalTry: false, withdrawn: withdraw.signal };
       });
-      expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'CANCELLED');
+      expectError(await cardLogin(), 'CANCELLED');
       assert.equal(s.user.closed, 1, 'the PIN dialog is closed');
-      // The reader itself still waits: the code typed on it ends the login, after which the service stops.
       s.sim.typeOnPinpad(0, RIGHT_PIN);
       await s.cards.request('cards', {}); // queued behind the authentication: answers once it is over
       assert.equal(s.sim.counters().C_Sign ?? 0, 0, 'no signature after a cancel');
@@ -190,47 +244,58 @@ describe('readers and the card service', () => {
     s.sim.injectFault('C_Login', 'abort');
     const seenBefore = s.eventsOf('card:service').length;
     const back = new Promise<void>((resolve) => s.cards.once('ready', () => resolve()));
-    s.sim.resetCounters();
     s.user.plan(RIGHT_PIN);
     try {
-      expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'SERVICE_CRASHED');
+      expectError(await cardLogin(), 'SERVICE_CRASHED');
     } finally {
       s.sim.injectFault('C_Login', null);
     }
     assert.equal(s.user.seen.length, 1, 'the PIN is not asked again, nor resent');
     await back;
-    const told = s.eventsOf('card:service').slice(seenBefore);
-    assert.deepEqual(told.slice(0, 2), [{ up: false, crashed: true }, { up: true }]);
-    const snap = expectOk(await s.controller.handle('app:snapshot', null));
-    assert.equal(snap.cardServiceUp, true);
+    assert.deepEqual(s.eventsOf('card:service').slice(seenBefore).slice(0, 2), [{ up: false, crashed: true }, { up: true }]);
+    assert.equal(expectOk(await s.controller.handle('app:snapshot', null)).cardServiceUp, true);
     s.user.plan(RIGHT_PIN);
-    expectOk(await s.controller.handle('account:card-login', { readerIndex: 0 }));
+    loggedIn(expectOk(await cardLogin()));
   });
 });
 
 describe('Espace médecin libéral', () => {
-  test('create an independent doctor account with cps-medecin', async () => {
+  test('a CPS doctor: one PIN, the form fixed until valid (no PIN, nothing sent while invalid), the account created', async () => {
     await insertCard(s, 'cps-medecin', 1);
+    s.sim.resetCounters();
     s.user.plan(RIGHT_PIN);
-    const loggedIn = expectOk(await s.controller.handle('account:create-doctor', { readerIndex: 1, profile: VALID_PROFILE }));
-    assert.equal(loggedIn.account.kind, 'independent-doctor');
-    assert.equal(loggedIn.account.surname, 'BERNARD');
-    assert.equal(loggedIn.account.email, 'lucie.bernard@example.fr');
-    assert.ok(loggedIn.account.nationalIds.some((l) => l.type === 'RPPS' && l.value.includes('99700012349')), JSON.stringify(loggedIn.account.nationalIds));
-    assert.equal(s.user.seen[0].holder.profession, 'Médecin');
+    const outcome = expectOk(await cardLogin(1));
+    assert.equal(outcome.status, 'link-required');
+    if (outcome.status !== 'link-required') return;
+    assert.equal(outcome.firstLogin.independentDoctorAllowed, true);
+    assert.equal(outcome.firstLogin.holder.profession, 'Médecin');
 
-    s.user.plan(RIGHT_PIN);
-    expectError(await s.controller.handle('account:create-doctor', { readerIndex: 1, profile: VALID_PROFILE }), 'ACCOUNT_EXISTS');
-  });
-
-  test('an invalid form or a non-CPS card is refused before any PIN is asked', async () => {
-    s.user.plan();
-    const r = await s.controller.handle('account:create-doctor', { readerIndex: 1, profile: { ...VALID_PROFILE, email: 'nope', postalCode: '' } });
+    const sent = s.requests.length;
+    const r = await s.controller.handle('account:create-doctor', { profile: { ...VALID_PROFILE, email: 'nope', postalCode: '' } });
     expectError(r, 'PROFILE_INVALID');
     if (!r.ok) assert.match(r.error.message, /email/);
-    await insertCard(s, 'cpe', 0);
-    expectError(await s.controller.handle('account:create-doctor', { readerIndex: 0, profile: VALID_PROFILE }), 'INDEPENDENT_DOCTOR_ONLY');
-    assert.equal(s.user.seen.length, 0);
+    assert.equal(s.requests.length, sent, 'an invalid form is not sent');
+    const done = expectOk(await s.controller.handle('account:create-doctor', { profile: VALID_PROFILE }));
+    assert.equal(done.account.kind, 'independent-doctor');
+    assert.equal(done.account.surname, 'BERNARD');
+    assert.ok(done.account.nationalIds.some((l) => l.type === 'RPPS' && l.value.includes('99700012349')), JSON.stringify(done.account.nationalIds));
+    assert.equal(logins(), 1);
+
+    // From now on the same card simply logs in.
+    s.user.plan(RIGHT_PIN);
+    assert.equal(loggedIn(expectOk(await cardLogin(1))).account.kind, 'independent-doctor');
+  });
+
+  test('a card that is not a CPS doctor\'s cannot open the independent doctor space: refused before anything is sent', async () => {
+    await insertCard(s, 'cpa', 0);
+    s.user.plan(RIGHT_PIN);
+    const outcome = expectOk(await cardLogin());
+    assert.equal(outcome.status === 'link-required' && outcome.firstLogin.independentDoctorAllowed, false);
+    const sent = s.requests.length;
+    expectError(await s.controller.handle('account:create-doctor', { profile: VALID_PROFILE }), 'INDEPENDENT_DOCTOR_ONLY');
+    assert.equal(s.requests.length, sent);
+    // The ticket is still good for Espace professionnel.
+    assert.equal(expectOk(await s.controller.handle('account:link', { username: 'demo.cpa', password: DEMO_PASSWORD })).account.username, 'demo.cpa');
   });
 });
 
@@ -240,11 +305,13 @@ describe('only the configured service, over https except loopback', () => {
     await s.settings.reload();
     s.sim.resetCounters();
     s.user.plan();
-    const r = await s.controller.handle('account:card-login', { readerIndex: 0 });
+    const sent = s.requests.length;
+    const r = await cardLogin();
     expectError(r, 'ORIGIN_NOT_ALLOWED');
     if (!r.ok) assert.match(r.error.message, /127\.0\.0\.1/);
     expectError(await s.controller.handle('account:regions', null), 'ORIGIN_NOT_ALLOWED');
     assert.equal(logins(), 0);
+    assert.equal(s.requests.length, sent);
     await rm(path.join(s.policyDir, 'origins.json'));
     await s.settings.reload();
   });
@@ -252,14 +319,14 @@ describe('only the configured service, over https except loopback', () => {
   test('plain http to a host that is not this machine is refused (INVALID_ORIGIN)', async () => {
     await useFreshUserSettings({ serviceUrl: 'http://orientation.sante-centre.fr', allowedOrigins: ['http://orientation.sante-centre.fr'] });
     s.user.plan();
-    expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'INVALID_ORIGIN');
+    expectError(await cardLogin(), 'INVALID_ORIGIN');
     await useFreshUserSettings({});
   });
 
   test('service down: SERVICE_UNREACHABLE before any PIN is asked, then it works again once the service is back', async () => {
     await useFreshUserSettings({ serviceUrl: await freePortUrl() });
     s.user.plan();
-    const r = await s.controller.handle('account:card-login', { readerIndex: 0 });
+    const r = await cardLogin();
     expectError(r, 'SERVICE_UNREACHABLE');
     if (!r.ok) assert.equal(r.error.retriable, true);
     expectError(await s.controller.handle('account:regions', null), 'SERVICE_UNREACHABLE');
@@ -274,8 +341,6 @@ describe('links, language, payload checks', () => {
     const regions = expectOk(await s.controller.handle('account:regions', null));
     assert.ok(regions.every((r) => typeof r.id === 'string' && typeof r.howToGetAccount === 'string'), JSON.stringify(regions).slice(0, 500));
     s.opened.length = 0;
-    expectOk(await s.controller.handle('account:open-service', null));
-    assert.deepEqual(s.opened, [s.server.url]);
     expectOk(await s.controller.handle('link:open-external', 'https://industriels.esante.gouv.fr/produits-et-services/cps-et-socle-technique'));
     const supportUrl = regions.find((r) => r.support?.url)?.support?.url;
     if (supportUrl) expectOk(await s.controller.handle('link:open-external', supportUrl));
@@ -283,15 +348,16 @@ describe('links, language, payload checks', () => {
     expectError(await s.controller.handle('link:open-external', 'http://industriels.esante.gouv.fr/'), 'INVALID_ORIGIN');
     expectError(await s.controller.handle('link:open-external', 'file:///etc/passwd'), 'INVALID_ORIGIN');
     expectError(await s.controller.handle('link:open-external', 'javascript:alert(1)'), 'INVALID_ORIGIN');
-    assert.equal(s.opened.length, supportUrl ? 3 : 2);
+    assert.equal(s.opened.length, supportUrl ? 2 : 1);
   });
 
   test('English: settings change announced, PIN dialog and errors in English; locked by policy → refused', async () => {
+    await insertCard(s, 'cpe', 0);
     const view = expectOk(await s.controller.handle('settings:set-language', 'en'));
     assert.deepEqual(view.language, { value: 'en', source: 'user', locked: false });
     assert.equal(s.eventsOf('settings:changed').at(-1)?.language.value, 'en');
     s.user.plan('cancel');
-    const r = await s.controller.handle('account:card-login', { readerIndex: 0 });
+    const r = await cardLogin();
     expectError(r, 'CANCELLED');
     if (!r.ok) assert.equal(r.error.message, 'Operation cancelled.');
     assert.equal(s.user.seen[0].lang, 'en');
@@ -306,15 +372,19 @@ describe('links, language, payload checks', () => {
   test('malformed payloads and unknown channels are refused without running anything, and never echo values', async () => {
     s.user.plan();
     const cases: [string, unknown][] = [
-      ['account:link', { readerIndex: 0, username: DEMO_USER, password: DEMO_PASSWORD, extra: true }],
-      ['account:link', { readerIndex: -1, username: DEMO_USER, password: DEMO_PASSWORD }],
-      ['account:link', { readerIndex: 0, username: '', password: DEMO_PASSWORD }],
-      ['account:link', { readerIndex: 0, username: DEMO_USER, password: 42 }],
+      ['account:link', { username: DEMO_USER, password: DEMO_PASSWORD, extra: true }],
+      ['account:link', { readerIndex: 0, username: DEMO_USER, password: DEMO_PASSWORD }],
+      ['account:link', { username: '', password: DEMO_PASSWORD }],
+      ['account:link', { username: DEMO_USER, password: 42 }],
       ['account:card-login', null],
-      ['account:create-doctor', { readerIndex: 0, profile: { ...VALID_PROFILE, admin: true } }],
+      ['account:card-login', { readerIndex: -1 }],
+      ['account:create-doctor', { profile: { ...VALID_PROFILE, admin: true } }],
+      ['account:first-login-cancel', { ticket: 'x' }],
+      ['browser:retry', 'cpxlink://login'],
       ['settings:set-language', 'de'],
       ['app:snapshot', { sneaky: 1 }],
       ['shell:exec', 'rm -rf /'],
+      ['browser:open-link', 'cpxlink://login?service=x&tx=y'],
       ['__proto__', null],
     ];
     for (const [channel, payload] of cases) {
@@ -330,30 +400,26 @@ describe('links, language, payload checks', () => {
     const opened = new Promise<void>((resolve) => {
       s.user.plan(async () => { resolve(); await new Promise<void>((r) => { release = r; }); return null; });
     });
-    const first = s.controller.handle('account:card-login', { readerIndex: 0 });
+    const first = cardLogin();
     await opened;
-    expectError(await s.controller.handle('account:card-login', { readerIndex: 0 }), 'SERVICE_BUSY');
+    expectError(await cardLogin(), 'SERVICE_BUSY');
     release();
     expectError(await first, 'CANCELLED');
   });
 });
 
 describe('secrets', () => {
-  test('the log and the diagnostic report hold no PIN, password or session', async () => {
+  test('the log and the diagnostic report hold no PIN, password, ticket or session', async () => {
     // One more full flow, so the log and the report have something recent to show.
     s.user.plan(RIGHT_PIN);
-    expectOk(await s.controller.handle('account:card-login', { readerIndex: 1 }));
+    loggedIn(expectOk(await cardLogin(1)));
+    expectOk(await s.controller.handle('account:open-service', null));
     const saved = expectOk(await s.controller.handle('diagnostic:save', null));
     assert.ok(saved && saved.path.startsWith(path.join(s.dir, 'reports')), saved?.path);
     const reportText = await readFile(saved!.path, 'utf8');
     const report = JSON.parse(reportText);
     assert.equal(report.format, 'cpx-link-diagnostic:1');
     assert.equal(report.app.version, '0.1.0-test');
-    assert.equal(report.settings.serviceUrl.source, 'default');
-    assert.ok(report.cardService.modules.some((m: { status: string }) => m.status === 'loaded'), JSON.stringify(report.cardService.modules));
-    assert.ok(report.cardService.cards.some((c: { cardLock?: { triesLeft: number } }) => c.cardLock?.triesLeft === 3),
-      JSON.stringify(report.cardService.cards.map((c: { cardLock?: unknown }) => c.cardLock)));
-    assert.ok(report.recentLog.length > 5, `${report.recentLog.length} log lines`);
     assert.ok(report.recentLog.some((l: string) => l.includes('flow.done')), report.recentLog.join('\n'));
 
     const logText = await readFile(s.logFile, 'utf8');
@@ -361,7 +427,8 @@ describe('secrets', () => {
       assert.ok(!text.includes(DEMO_PASSWORD), `password in the ${name}`);
       assert.ok(!text.includes(WRONG_PIN), `wrong PIN in the ${name}`);
       assert.ok(!/(?<![\d.:-])1234(?![\d.:-])/.test(text), `PIN in the ${name}`);
-      assert.ok(!/"(session|token|password|pin)"\s*:/.test(text), `secret field in the ${name}`);
+      assert.ok(!/"(session|token|password|pin|ticket)"\s*:/.test(text), `secret field in the ${name}`);
+      assert.ok(!/[?&]c=[A-Za-z0-9_-]{43}/.test(text), `a one-time URL in the ${name}`);
     }
   });
 });

@@ -10,11 +10,13 @@ import type { AppEventName, AppEvents, PinDialogRequest } from '../../protocol/i
 import { CardServiceClient } from '../../native/service/client.ts';
 import { forkTransport } from '../../native/service/transport.ts';
 import { startServer, type RunningServer } from '../../server/start.ts';
+import { newSecret } from '../../server/secrets.ts';
+import { browserCookies } from '../../server/web/cookies.ts';
 import { AppController } from '../../electron/core/controller.ts';
 import { fetchHttp } from '../../electron/core/fetch-http.ts';
 import { FileLogger } from '../../electron/core/log.ts';
 import { linuxPolicyReader } from '../../electron/core/policy.ts';
-import type { PinAnswer, PinPromptPort } from '../../electron/core/ports.ts';
+import type { HttpPort, PinAnswer, PinPromptPort } from '../../electron/core/ports.ts';
 import { SettingsStore } from '../../electron/core/settings.ts';
 import { makeSim, type Sim } from '../helpers/sim.ts';
 
@@ -68,7 +70,10 @@ export interface Stack {
   user: ScriptedUser;
   controller: AppController;
   events: { event: AppEventName; payload: unknown }[];
+  /** What the system browser was asked to open. */
   opened: string[];
+  /** Every request the app sent to a service (method and URL), through its real HTTP port. */
+  requests: string[];
   dir: string;
   policyDir: string;
   logFile: string;
@@ -101,8 +106,11 @@ export async function startStack(): Promise<Stack> {
   const log = new FileLogger({ file: logFile, level: () => 'debug' });
   const user = new ScriptedUser();
   const opened: string[] = [];
+  const requests: string[] = [];
+  const real = fetchHttp();
+  const http: HttpPort = { request: (method, url, body, headers) => { requests.push(`${method} ${url}`); return real.request(method, url, body, headers); } };
   const controller = new AppController({
-    cards, http: fetchHttp(), pin: user, settings, log, appVersion: '0.1.0-test',
+    cards, http, pin: user, settings, log, appVersion: '0.1.0-test',
     system: {
       openExternal: async (url) => { opened.push(url); },
       chooseSavePath: async (name) => path.join(dir, 'reports', name),
@@ -112,7 +120,7 @@ export async function startStack(): Promise<Stack> {
   controller.subscribe((event, payload) => events.push({ event, payload }));
 
   return {
-    sim, cards, server, settings, log, user, controller, events, opened, dir, policyDir, logFile,
+    sim, cards, server, settings, log, user, controller, events, opened, requests, dir, policyDir, logFile,
     waitForState(match, timeoutMs = 10_000) {
       if (cards.lastState && match(cards.lastState)) return Promise.resolve(cards.lastState);
       return new Promise((resolve, reject) => {
@@ -131,6 +139,25 @@ export async function startStack(): Promise<Stack> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A browser's login transaction, as the service's card button starts it (server/web/routes.ts): the link it hands the
+ * app, and the browser's transaction secret (its cookie). `redeem` plays that browser opening a completion URL.
+ */
+export async function browserTransaction(stack: Stack): Promise<{ link: string; cookie: string }> {
+  const secret = newSecret().value;
+  const { link } = await stack.server.service.browser.startTransaction(secret, '127.0.0.1');
+  return { link, cookie: `${browserCookies(false).transaction.name}=${secret}` };
+}
+
+/** Opens `url` as a browser holding `cookie` (or none) would: the redirect and the session cookie it got, if any. */
+export async function openAsBrowser(url: string, cookie: string | null): Promise<{ status: number; location: string | null; session: string | null }> {
+  const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+  const sessionName = browserCookies(false).session.name;
+  const set = res.headers.getSetCookie().find((c) => c.startsWith(`${sessionName}=`) && !c.startsWith(`${sessionName}=;`));
+  await res.arrayBuffer();
+  return { status: res.status, location: res.headers.get('location'), session: set ? set.split(';')[0]! : null };
 }
 
 /** A card of `profile` in `reader`, seen by the card service. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -134,6 +134,92 @@ describe('electron-builder configuration', () => {
       enableEmbeddedAsarIntegrityValidation: true, onlyLoadAppFromAsar: true, enableCookieEncryption: true,
       grantFileProtocolExtraPrivileges: false,
     });
+  });
+});
+
+describe('the cpxlink: scheme, registered per machine by each installer', () => {
+  const config = async () => {
+    const { getConfig } = require('app-builder-lib/out/util/config/config');
+    const quiet = console.log;
+    try { console.log = () => {}; return await getConfig(root, path.join(root, 'build/electron-builder.yml'), null); } finally { console.log = quiet; }
+  };
+
+  test('one protocol, cpxlink (macOS CFBundleURLTypes and the Linux .desktop come from it)', async () => {
+    const cfg = await config();
+    assert.deepEqual(cfg.protocols, [{ name: 'CPx Link', schemes: ['cpxlink'] }]);
+  });
+
+  test('deb: electron-builder\'s own .desktop writer declares the scheme and passes the link as one argument (%U)', async () => {
+    const cfg = await config();
+    const { LinuxTargetHelper } = require('app-builder-lib/out/targets/LinuxTargetHelper');
+    // The packager fields computeDesktopEntry reads, filled from the real configuration.
+    const packager = {
+      appInfo: { productName: cfg.productName, sanitizedProductName: cfg.productName, description: 'CPx Link' },
+      executableName: cfg.linux.executableName, info: { metadata: {} }, fileAssociations: [],
+      config: cfg, platformSpecificBuildOptions: cfg.linux,
+    };
+    const entry: string = await new LinuxTargetHelper(packager).computeDesktopEntry(cfg.linux);
+    assert.match(entry, /^MimeType=x-scheme-handler\/cpxlink;$/m, entry);
+    assert.match(entry, /^Exec=.*cpx-link" %U$/m, entry);
+  });
+
+  test('MSI: the hook adds HKLM\\Software\\Classes\\cpxlink to electron-builder\'s own WiX project, "%1" last', async () => {
+    const cfg = await config();
+    assert.equal(cfg.msiProjectCreated, './build/msi-protocol.mjs');
+    // The hook as electron-builder loads it (its resolver, from the configured path)…
+    const { resolveFunction } = require('app-builder-lib/out/util/resolve');
+    const cwd = process.cwd();
+    let hook: (file: string) => Promise<void>;
+    try { process.chdir(root); hook = await resolveFunction('module', cfg.msiProjectCreated, 'msiProjectCreated', root); } finally { process.chdir(cwd); }
+    // …applied to the project electron-builder's MSI target writes: its template, rendered as it renders it.
+    const ejs = require('ejs');
+    const template = readFileSync(require.resolve('app-builder-lib/templates/msi/template.xml'), 'utf8')
+      .replace(/{{/g, '<%').replace(/}}/g, '%>').replace(/\${([^}]+)}/g, '<%=$1%>');
+    const files = '<Component><File Name="CPxLink.exe" Source="$(var.appDir)\\CPxLink.exe" ReadOnly="yes" KeyPath="yes" Id="mainExecutable"/></Component>';
+    const wxs = ejs.compile(template)({
+      productName: 'CPx Link', upgradeCode: cfg.msi.upgradeCode, version: '0.1.0.0', manufacturer: 'CPx Link', compressionLevel: 'high',
+      iconPath: null, iconId: 'CPxLinkIcon.exe', isRunAfterFinish: false, isPerMachine: true, isAssisted: false, menuCategory: null,
+      programFilesId: 'ProgramFiles64Folder', installationDirectoryWixName: 'CPx Link', isCreateDesktopShortcut: true,
+      isCreateStartMenuShortcut: true, dirs: '', files,
+    });
+    const dir = await mkdtemp(path.join(tmpdir(), 'cpx-msi-'));
+    try {
+      const file = path.join(dir, 'project.wxs');
+      await writeFile(file, wxs);
+      await hook(file);
+      const after = await readFile(file, 'utf8');
+      await hook(file); // idempotent: a second run adds nothing
+      assert.equal(await readFile(file, 'utf8'), after);
+
+      // The XML as a DOM (xmldom, what the hook itself uses); only the few node members read here are typed.
+      interface Element { localName: string; getAttribute(name: string): string | null; childNodes: ArrayLike<unknown>;
+        getElementsByTagNameNS(ns: string | null, tag: string): ArrayLike<Element> }
+      const { DOMParser } = require('@xmldom/xmldom');
+      const doc = new DOMParser().parseFromString(after, 'text/xml') as Element & { documentElement: { namespaceURI: string | null } };
+      const ns = doc.documentElement.namespaceURI;
+      const all = (tag: string, from: Element = doc) => Array.from(from.getElementsByTagNameNS(ns, tag));
+      const group = all('ComponentGroup').find((g) => g.getAttribute('Id') === 'ProductComponents')!;
+      const component = all('Component', group).find((c) => c.getAttribute('Id') === 'cpxlinkUrlScheme');
+      assert.ok(component, 'the scheme component is one of the product\'s components (installed with the app)');
+      assert.match(component!.getAttribute('Guid')!, /^\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}$/);
+      const [key] = all('RegistryKey', component);
+      assert.equal(key.getAttribute('Root'), 'HKLM', 'per machine, never HKCU');
+      assert.equal(key.getAttribute('Key'), 'Software\\Classes\\cpxlink');
+      const valueOf = (k: Element, name: string | null) => Array.from(k.childNodes).find((n) => (n as Element).localName === 'RegistryValue'
+        && (n as Element).getAttribute('Name') === (name ?? '')) as Element | undefined;
+      assert.equal(valueOf(key, null)?.getAttribute('Value'), 'URL:CPx Link');
+      assert.equal(valueOf(key, 'URL Protocol')?.getAttribute('Value'), '');
+      const command = all('RegistryKey', key).find((k) => k.getAttribute('Key') === 'shell\\open\\command')!;
+      // The installed exe (WiX resolves [#mainExecutable] to its path), then the link quoted and last (CVE-2018-1000006).
+      assert.equal(valueOf(command, null)?.getAttribute('Value'), '"[#mainExecutable]" "%1"');
+      assert.ok(all('File').some((f) => f.getAttribute('Id') === 'mainExecutable'), '[#mainExecutable] names a file of the project');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the app never registers the scheme itself (setAsDefaultProtocolClient writes HKCU and outlives an uninstall)', () => {
+    assert.doesNotMatch(readFileSync(path.join(dist, 'electron/main.cjs'), 'utf8'), /setAsDefaultProtocolClient\s*\(/);
   });
 });
 

@@ -43,7 +43,7 @@ const SKIP = electronPath ? false
 const WITH_SIM = process.platform === 'linux';
 
 const PIN_REQUEST: PinDialogRequest = {
-  requester: 'orientation.sante-centre.fr',
+  requester: { name: null, origin: 'https://orientation.sante-centre.fr' },
   holder: { name: 'LUCIE BERNARD', cardType: 'CPS', profession: 'Médecin', cardNumber: '2801000016' },
   triesLeft: 3, finalTry: false, pinpad: false, timeoutMs: 30_000, lang: 'fr',
 };

@@ -41,6 +41,14 @@ export function formatDate(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(current === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long' }).format(ms);
 }
 
+/** The time of day of a timestamp ("14:05"), for what expires within the hour. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return new Intl.DateTimeFormat(current === 'fr' ? 'fr-FR' : 'en-GB', { timeStyle: 'short' }).format(ms);
+}
+
 /**
  * An error in the UI's language. The host already localises ErrorBody.message, but the user may have switched
  * language since: the shared catalogue renders it again when it can (protocol/errors.ts bodyMessage).

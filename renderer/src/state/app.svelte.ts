@@ -3,26 +3,28 @@
 import type { WatchState } from '../../../protocol/card.ts';
 import type { ErrorBody, Lang } from '../../../protocol/errors.ts';
 import type { DoctorProfileInput } from '../../../protocol/doctor-profile.ts';
-import type { AppSnapshot, FlowProgress, FlowStep, LoggedIn, Result, SettingsView } from '../../../protocol/ipc.ts';
+import type {
+  AppSnapshot, BrowserLoginState, CardLoginOutcome, Flow, FirstLoginView, FlowStep, LoggedIn, Result, SettingsView,
+} from '../../../protocol/ipc.ts';
 import type { Region } from '../../../protocol/account.ts';
 import { cardStatus, isUsable, readerIndexOf, selectCard } from '../lib/card-view.ts';
 import { invoke, on } from '../lib/host.ts';
 import { setLang, lang } from '../i18n/index.svelte.ts';
 import { ERRORS, isErrorCode } from '../../../protocol/errors.ts';
 
-export type Flow = FlowProgress['flow'];
-type Place = 'home' | 'first-login';
+export type { Flow };
 
 export type Screen =
   | { name: 'home' }
-  | { name: 'first-login' }
+  | { name: 'first-login'; view: FirstLoginView }
   | { name: 'settings' }
   | { name: 'working'; flow: Flow }
   | { name: 'done'; flow: Flow; result: LoggedIn }
-  | { name: 'error'; flow: Flow; error: ErrorBody; from: Place; retry: (() => void) | null };
+  | { name: 'browser'; state: BrowserLoginState }
+  | { name: 'error'; flow: Flow; error: ErrorBody; retry: (() => void) | null };
 
-/** Errors the user fixes in the form (or elsewhere): sending the same request again would fail the same way. */
-const NOT_BY_RETRYING = new Set(['CREDENTIALS_INVALID', 'PROFILE_INVALID', 'CARD_NOT_LINKED', 'ACCOUNT_EXISTS']);
+/** Errors the user fixes elsewhere: sending the same request again would fail the same way. */
+const NOT_BY_RETRYING = new Set(['CREDENTIALS_INVALID', 'PROFILE_INVALID', 'ACCOUNT_EXISTS', 'TICKET_INVALID']);
 
 const EMPTY_PROFILE: DoctorProfileInput = { specialty: '', email: '', phone: '', mobile: '', address: '', postalCode: '', city: '' };
 
@@ -43,20 +45,26 @@ class AppState {
   regionId = $state<string>('');
   diagnosticPath = $state<string | null>(null);
 
-  /** Kept across screens so an error → "Retour" brings the form back as the user left it. */
+  /** "Première connexion": the form as the user left it, and what the service said about the last try. */
   username = $state('');
   password = $state('');
   profile = $state<DoctorProfileInput>({ ...EMPTY_PROFILE });
+  firstLoginError = $state<ErrorBody | null>(null);
+  /** A first login is on its way to the service (no PIN: the ticket is in the host). */
+  sending = $state(false);
+  /** The browser login the user ended here ("Retour"): its closing report is not news to them. */
+  private quietBrowserId = 0;
 
   status = $derived(cardStatus(this.watch, this.serviceUp, this.chosenReader));
   card = $derived(this.status.card);
   usable = $derived(isUsable(this.status.kind));
-  busy = $derived(this.screen.name === 'working');
+  busy = $derived(this.screen.name === 'working' || this.sending || (this.screen.name === 'browser' && this.screen.state.status === 'running'));
 
   async start(): Promise<void> {
     on('card:state', (s) => { this.watch = s; });
     on('card:service', (s) => { this.serviceUp = s.up; });
-    on('flow:progress', (p) => { if (this.screen.name === 'working') this.step = p.step; });
+    on('flow:progress', (p) => { if (this.screen.name === 'working' || this.screen.name === 'browser') this.step = p.step; });
+    on('browser:login', (s) => this.onBrowserLogin(s));
     on('settings:changed', (s) => this.applySettings(s));
     const r = await invoke('app:snapshot', null);
     if (!r.ok) { this.startError = r.error; return; }
@@ -65,6 +73,23 @@ class AppState {
     // An event may have arrived while the snapshot was on its way: it is newer, keep it.
     this.watch ??= r.value.card;
     this.applySettings(r.value.settings);
+    // Opened by a service's link (the app was not running): say at once where that login stands.
+    if (r.value.browserLogin && this.screen.name === 'home') this.onBrowserLogin(r.value.browserLogin);
+  }
+
+  /** A login a service's page started: the window shows who asks, where it stands, and how it ended. */
+  private onBrowserLogin(s: BrowserLoginState): void {
+    if (s.id <= this.quietBrowserId) return;
+    // A first login being sent reports its own outcome (the invoke's answer), browser included.
+    if (this.sending) return;
+    if (s.status === 'done' && this.screen.name === 'done' && this.screen.result.browser) return;
+    this.notice = null;
+    if (s.status === 'first-login' && s.firstLogin) {
+      this.openFirstLogin(s.firstLogin, s.id);
+      return;
+    }
+    if (s.status === 'running') this.step ??= 'challenge';
+    this.screen = { name: 'browser', state: s };
   }
 
   private applySettings(s: SettingsView): void {
@@ -72,11 +97,30 @@ class AppState {
     setLang(s.language.value);
   }
 
-  go(name: 'home' | 'first-login' | 'settings'): void {
+  go(name: 'home' | 'settings'): void {
+    // Leaving Première connexion (the menu) ends it, as "Retour" does: the host forgets the ticket.
+    if (this.screen.name === 'first-login') {
+      this.quietBrowserId = Math.max(this.quietBrowserId, this.browserIdOfFirstLogin);
+      void invoke('account:first-login-cancel', null);
+    }
     this.notice = null;
     if (name === 'home') this.password = '';
-    if (name === 'first-login') void this.loadRegions();
     this.screen = { name };
+  }
+
+  private browserIdOfFirstLogin = 0;
+
+  private openFirstLogin(view: FirstLoginView, browserId = 0): void {
+    this.firstLoginError = null;
+    this.browserIdOfFirstLogin = browserId;
+    void this.loadRegions();
+    this.screen = { name: 'first-login', view };
+  }
+
+  /** "Retour" from Première connexion: the host forgets the ticket (a browser waiting for it is told it ended). */
+  cancelFirstLogin(): void {
+    this.go('home');
+    this.notice = 'first.cancelled';
   }
 
   chooseReader(index: number): void {
@@ -118,18 +162,27 @@ class AppState {
   }
 
   link(): void {
-    const request = { readerIndex: this.readerIndex(), username: this.username.trim(), password: this.password };
-    void this.run('link', 'first-login', () => invoke('account:link', request));
+    const request = { username: this.username.trim(), password: this.password };
+    void this.sendFirstLogin('link', () => invoke('account:link', request));
   }
 
   createDoctor(profile: DoctorProfileInput): void {
-    const request = { readerIndex: this.readerIndex(), profile };
-    void this.run('create-doctor', 'first-login', () => invoke('account:create-doctor', request));
+    void this.sendFirstLogin('create-doctor', () => invoke('account:create-doctor', { profile }));
   }
 
+  /** "Se connecter par carte CPx": the PIN once; then logged in, or "Première connexion" for a card not linked yet. */
   cardLogin(): void {
     const request = { readerIndex: this.readerIndex() };
-    void this.run('card-login', 'home', () => invoke('account:card-login', request));
+    void this.runCard('card-login', () => invoke('account:card-login', request), (outcome: CardLoginOutcome) => {
+      if (outcome.status === 'link-required') this.openFirstLogin(outcome.firstLogin);
+      else this.screen = { name: 'done', flow: 'card-login', result: outcome };
+    });
+  }
+
+  /** "Réessayer" on a failed browser login: the same link again. */
+  async retryBrowserLogin(): Promise<void> {
+    const r = await invoke('browser:retry', null);
+    if (!r.ok) this.screen = { name: 'error', flow: 'browser-login', error: r.error, retry: null };
   }
 
   async openService(): Promise<void> {
@@ -146,29 +199,48 @@ class AppState {
   }
 
   /** One card operation: progress while it runs, then its result or its error, in words, with retry when it makes sense. */
-  private async run(flow: Flow, from: Place, call: () => Promise<Result<LoggedIn>>): Promise<void> {
+  private async runCard<T>(flow: Flow, call: () => Promise<Result<T>>, shown: (value: T) => void): Promise<void> {
     if (this.busy) return;
     this.notice = null;
     this.step = 'challenge';
     this.screen = { name: 'working', flow };
     const r = await call();
     this.step = null;
-    if (r.ok) {
-      this.password = '';
-      this.profile = { ...EMPTY_PROFILE };
-      this.screen = { name: 'done', flow, result: r.value };
-    } else if (r.error.code === 'CANCELLED') {
-      this.screen = { name: from };
+    if (r.ok) shown(r.value);
+    else if (r.error.code === 'CANCELLED') {
+      this.screen = { name: 'home' };
       this.notice = 'error.cancelled';
     } else {
       const code = r.error.code;
       const retriable = r.error.retriable ?? (isErrorCode(code) && ERRORS[code].retriable);
-      const retry = retriable && !NOT_BY_RETRYING.has(code) ? () => void this.run(flow, from, call) : null;
-      if (code === 'CREDENTIALS_INVALID') this.password = '';
-      this.screen = { name: 'error', flow, error: r.error, from, retry };
+      const retry = retriable && !NOT_BY_RETRYING.has(code) ? () => void this.runCard(flow, call, shown) : null;
+      this.screen = { name: 'error', flow, error: r.error, retry };
     }
     // Tries left and lock state changed with the PIN: show them as they are now.
     void this.refresh();
+  }
+
+  /**
+   * "Première connexion" sent with the ticket the host keeps: no PIN. A wrong password, an inactive account or a form
+   * error is said on the form itself, to fix and send again; a ticket that is no longer valid sends the user back.
+   */
+  private async sendFirstLogin(flow: Flow, call: () => Promise<Result<LoggedIn>>): Promise<void> {
+    if (this.sending || this.screen.name !== 'first-login') return;
+    this.sending = true;
+    this.firstLoginError = null;
+    const r = await call().finally(() => { this.sending = false; });
+    if (r.ok) {
+      this.password = '';
+      this.profile = { ...EMPTY_PROFILE };
+      this.quietBrowserId = Math.max(this.quietBrowserId, this.browserIdOfFirstLogin);
+      this.screen = { name: 'done', flow, result: r.value };
+    } else if (r.error.code === 'TICKET_INVALID') {
+      this.password = '';
+      this.screen = { name: 'error', flow, error: r.error, retry: null };
+    } else {
+      if (r.error.code === 'CREDENTIALS_INVALID') this.password = '';
+      this.firstLoginError = r.error;
+    }
   }
 }
 

@@ -1,29 +1,43 @@
-// One card authentication as the user lives it: the service's challenge, the PIN dialog showing who asks and whose
-// card it is, the card signs, and — on a wrong PIN — the dialog again with the error and the tries left. The user
-// types every attempt: nothing is ever retried on their behalf, and a blocked card is never sent a PIN.
+// "Sign this origin and nonce with this card, after the PIN": the one card operation every login uses (the app's own
+// card login, a browser's login transaction, a first login), whoever asks and however its challenge is obtained.
+// The PIN dialog says who asks and whose card it is; on a wrong PIN it comes back with the error and the tries left,
+// re-read from the card. The user types every attempt: nothing is ever retried on their behalf, a blocked card is
+// never sent a PIN, a final try needs the user's confirmation, and the card leaving the reader aborts at once.
 
+import type { Challenge } from '../../protocol/account.ts';
 import type { CardInfo, WebEidToken } from '../../protocol/card.ts';
 import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
-import type { FlowProgress, PinDialogRequest } from '../../protocol/ipc.ts';
-import type { AccountService } from './account-service.ts';
+import type { FlowStep, PinDialogRequest, Requester } from '../../protocol/ipc.ts';
 import type { LogPort } from './log.ts';
 import type { CardsPort, PinPromptPort } from './ports.ts';
 
-export interface CardAuthContext {
+/** What the operation needs from the host, the same for every flow. */
+export interface SigningContext {
   cards: CardsPort;
   pin: PinPromptPort;
-  service: AccountService;
   log: LogPort;
   lang: () => Lang;
   appVersion: string;
-  progress: (step: FlowProgress['step']) => void;
-  /** Aborted when the card leaves the reader or the app closes; its reason is the CpxError to report. */
-  signal: AbortSignal;
   pinpadTimeoutMs: number;
   now: () => number;
 }
 
-export interface SignedChallenge { token: WebEidToken; nonce: string; card: CardInfo }
+export interface SignRequest {
+  readerIndex: number;
+  /** The card as just read from `readerIndex`, when the caller has it (read here otherwise). */
+  card?: CardInfo;
+  /** The origin the card signs for, already checked and allowed by the caller. */
+  origin: string;
+  /** Shown by the PIN dialog before anything is typed. */
+  requester: Requester;
+  /** The challenge to sign; called once first, and again when the one in hand is about to expire. */
+  challenge: () => Promise<Challenge>;
+  progress: (step: FlowStep) => void;
+  /** Aborted when the card leaves the reader or the app closes; its reason is the CpxError to report. */
+  signal: AbortSignal;
+}
+
+export interface CardSignature { token: WebEidToken; nonce: string; card: CardInfo }
 
 /** A challenge about to expire is replaced before signing, so the user does not type a PIN for a refused nonce. */
 const CHALLENGE_MARGIN_MS = 15_000;
@@ -36,7 +50,7 @@ export async function cardIn(cards: CardsPort, readerIndex: number): Promise<Car
   return card;
 }
 
-export function pinRequestFor(card: CardInfo, requester: string, lang: Lang, timeoutMs: number,
+export function pinRequestFor(card: CardInfo, requester: Requester, lang: Lang, timeoutMs: number,
   previousError?: CpxError): PinDialogRequest {
   const h = card.holder!;
   return {
@@ -51,30 +65,28 @@ export function pinRequestFor(card: CardInfo, requester: string, lang: Lang, tim
   };
 }
 
-/** `card` is the card as just read from `readerIndex` when the caller has it; read here otherwise. */
-export async function signChallenge(ctx: CardAuthContext, readerIndex: number, initial?: CardInfo): Promise<SignedChallenge> {
-  const { cards, service, log, signal } = ctx;
-  const origin = service.origin();
-  const requester = new URL(origin).host;
-  let card = initial ?? await cardIn(cards, readerIndex);
+export async function signWithCard(ctx: SigningContext, req: SignRequest): Promise<CardSignature> {
+  const { cards, log } = ctx;
+  const { readerIndex, origin, signal } = req;
+  let card = req.card ?? await cardIn(cards, readerIndex);
   const cardNumber = card.cardNumber;
   if (!card.holder) throw new CpxError('NO_AUTH_CERTIFICATE');
 
-  ctx.progress('challenge');
-  let challenge = await service.challenge();
+  req.progress('challenge');
+  let challenge = await req.challenge();
   let previousError: CpxError | undefined;
   try {
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(signal);
       if (card.pin.locked || card.pin.triesLeft <= 0) throw new CpxError('PIN_LOCKED');
-      ctx.progress('pin');
-      const answer = await ctx.pin.ask(pinRequestFor(card, requester, ctx.lang(), ctx.pinpadTimeoutMs, previousError), signal);
+      req.progress('pin');
+      const answer = await ctx.pin.ask(pinRequestFor(card, req.requester, ctx.lang(), ctx.pinpadTimeoutMs, previousError), signal);
       throwIfAborted(signal);
       if (!answer) throw new CpxError('CANCELLED');
       let pending: Promise<WebEidToken> | undefined;
       try {
-        if (Date.parse(challenge.expiresAt) - ctx.now() < CHALLENGE_MARGIN_MS) challenge = await service.challenge();
-        ctx.progress('signing');
+        if (Date.parse(challenge.expiresAt) - ctx.now() < CHALLENGE_MARGIN_MS) challenge = await req.challenge();
+        req.progress('signing');
         log.info('card.authenticate', { readerIndex, attempt, pinpad: card.pin.pinpad, triesLeft: card.pin.triesLeft });
         pending = cards.request('authenticate', {
           readerIndex, origin, nonce: challenge.nonce, pin: answer.pin,
