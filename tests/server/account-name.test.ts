@@ -26,9 +26,10 @@ after(async () => { await h?.cleanup(); });
 
 test('the service names the independent doctor\'s account after the RPPS line its account page shows', async () => {
   const card = await cardSigner('cps-medecin');
-  const token = await card.token(h.server.origin, await h.challenge());
+  const nonce = await h.challenge();
+  const token = await card.token(h.server.origin, nonce);
   const profile = { specialty: 'Qualifié en médecine générale', email: 'lucie.bernard@example.org', postalCode: '33000', city: 'Bordeaux' };
-  const created = await h.post('/api/accounts/independent-doctor', { token, profile });
+  const created = await h.post('/api/accounts/independent-doctor', { token, nonce, profile });
   assert.equal(created.status, 200, JSON.stringify(created.body));
   const { username, nationalIds } = created.body.account as { username: string; nationalIds: { label: string; value: string }[] };
   assert.deepEqual(nationalIds.map((l) => [l.label, l.value]), [['RPPS', '899700012349']]);
