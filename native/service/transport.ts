@@ -59,16 +59,19 @@ export function forkTransport(opts: ForkTransportOptions = {}): ServiceTransport
       const output = opts.output ?? ((stream, chunk) => { if (stream === 'stderr') process.stderr.write(chunk); });
       child.stdout?.setEncoding('utf8').on('data', (c: string) => output('stdout', c));
       child.stderr?.setEncoding('utf8').on('data', (c: string) => output('stderr', c));
+      // A spawn that failed can leave the IPC channel looking connected for a moment after its error: once the
+      // process is known gone, nothing is sent whatever the channel says.
+      let gone = false;
       return {
         get pid() { return child.pid; },
         send(msg) {
-          if (!child.connected) throw new Error('card service channel closed');
+          if (gone || !child.connected) throw new Error('card service channel closed');
           child.send(msg as never);
         },
         onMessage(cb) { child.on('message', cb); },
         onExit(cb) {
           let done = false;
-          const fire = (code: number | null, signal: string | null) => { if (!done) { done = true; cb({ code, signal }); } };
+          const fire = (code: number | null, signal: string | null) => { gone = true; if (!done) { done = true; cb({ code, signal }); } };
           child.on('exit', (code, signal) => fire(code, signal));
           // A Node that cannot be started at all (wrong execPath) never exits: it errors, with no pid.
           child.on('error', () => {
