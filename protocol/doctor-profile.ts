@@ -26,8 +26,10 @@ export const FIELD_PROBLEM_TEXT: Record<FieldProblem, { fr: string; en: string }
   tooLong: { fr: 'Texte trop long.', en: 'Text too long.' },
 };
 
+export const DOCTOR_PROFILE_FIELDS: readonly DoctorProfileField[] = ['specialty', 'email', 'phone', 'mobile', 'address', 'postalCode', 'city'];
 const REQUIRED: readonly DoctorProfileField[] = ['email', 'postalCode', 'city'];
-const MAX_LENGTH = 200;
+/** Characters per field, after trimming. */
+export const DOCTOR_PROFILE_MAX_LENGTH = 200;
 
 /** French numbers, with or without spaces, dots or the +33 prefix. */
 function normalisePhone(v: string): string {
@@ -38,10 +40,10 @@ function normalisePhone(v: string): string {
 export function validateDoctorProfile(input: Partial<Record<DoctorProfileField, unknown>>): Partial<Record<DoctorProfileField, FieldProblem>> {
   const problems: Partial<Record<DoctorProfileField, FieldProblem>> = {};
   const value = (f: DoctorProfileField) => (typeof input[f] === 'string' ? (input[f] as string).trim() : '');
-  for (const f of ['specialty', 'email', 'phone', 'mobile', 'address', 'postalCode', 'city'] as const) {
+  for (const f of DOCTOR_PROFILE_FIELDS) {
     const v = value(f);
     if (!v) { if (REQUIRED.includes(f)) problems[f] = 'required'; continue; }
-    if (v.length > MAX_LENGTH) { problems[f] = 'tooLong'; continue; }
+    if (v.length > DOCTOR_PROFILE_MAX_LENGTH) { problems[f] = 'tooLong'; continue; }
     if (f === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(v)) problems[f] = 'email';
     if (f === 'phone' && !/^0[1-9]\d{8}$/.test(normalisePhone(v))) problems[f] = 'phone';
     if (f === 'mobile' && !/^0[67]\d{8}$/.test(normalisePhone(v))) problems[f] = 'mobile';

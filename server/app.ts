@@ -7,6 +7,7 @@ import type { Region } from '../protocol/account.ts';
 import { CpxError } from '../protocol/errors.ts';
 import { sendError } from './http-errors.ts';
 import { securityHeaders } from './security-headers.ts';
+import { BODIES, trackBodyRoutes } from './schemas.ts';
 import type { AccountService } from './service.ts';
 
 /** Requests per address per minute. */
@@ -26,21 +27,6 @@ export interface AppOptions {
 }
 
 const BODY_LIMIT = 32 * 1024; // a token is at most 10,000 characters; profiles and credentials are small
-
-const token = { anyOf: [{ type: 'object' }, { type: 'string' }] };
-const nonce = { type: 'string', minLength: 1, maxLength: 200 };
-const cardNumber = { type: 'string', pattern: '^[0-9]{10}$' };
-const schemas = {
-  link: {
-    type: 'object', required: ['token', 'username', 'password'],
-    properties: { token, nonce, cardNumber, username: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
-  },
-  independentDoctor: {
-    type: 'object', required: ['token', 'profile'],
-    properties: { token, nonce, cardNumber, profile: { type: 'object', maxProperties: 32 } },
-  },
-  cardLogin: { type: 'object', required: ['token'], properties: { token, nonce, cardNumber } },
-};
 
 function bearer(req: FastifyRequest): string {
   const m = /^Bearer\s+([A-Za-z0-9_-]{20,200})\s*$/.exec(req.headers.authorization ?? '');
@@ -83,16 +69,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const limit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
 
+  trackBodyRoutes(app);
   const { service } = opts;
   // Readiness for scripts and load balancers: answers only once the database does.
   app.get('/api/health', async () => { await service().ping(); return { status: 'ok', db: opts.dbKind }; });
   app.get('/api/regions', async () => opts.regions);
-  app.post('/api/auth/challenge', { config: limit(limits.challenge) }, async (req) => await service().challenge(req.ip));
-  app.post('/api/cards/link', { config: limit(limits.link), schema: { body: schemas.link } },
+  app.post('/api/auth/challenge', { config: limit(limits.challenge), schema: { body: BODIES.challenge } }, async (req) => await service().challenge(req.ip));
+  app.post('/api/cards/link', { config: limit(limits.link), schema: { body: BODIES.link } },
     async (req) => await service().link(req.body as Parameters<AccountService['link']>[0], req.ip));
-  app.post('/api/accounts/independent-doctor', { config: limit(limits.independentDoctor), schema: { body: schemas.independentDoctor } },
+  app.post('/api/accounts/independent-doctor', { config: limit(limits.independentDoctor), schema: { body: BODIES.independentDoctor } },
     async (req) => await service().createIndependentDoctor(req.body as Parameters<AccountService['createIndependentDoctor']>[0], req.ip));
-  app.post('/api/auth/card-login', { config: limit(limits.cardLogin), schema: { body: schemas.cardLogin } },
+  app.post('/api/auth/card-login', { config: limit(limits.cardLogin), schema: { body: BODIES.cardLogin } },
     async (req) => await service().cardLogin(req.body as Parameters<AccountService['cardLogin']>[0], req.ip));
   app.get('/api/me', async (req) => await service().accountPage(bearer(req)));
   return app;

@@ -1,7 +1,10 @@
 // Attacks the audit of issue #11 ran against the service, written once and run on each database
-// (hardening-pglite.test.ts, hardening-postgres.test.ts): concurrent wrong passwords against the lockout.
+// (hardening-pglite.test.ts, hardening-postgres.test.ts): concurrent wrong passwords against the lockout, hostile
+// values in every field of every endpoint that takes a body.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { bodyRoutes } from '../../server/schemas.ts';
 import { startHarness } from './harness.ts';
 import type { Answer, DbKind, Harness } from './harness.ts';
 import { cardSigner } from './tokens.ts';
@@ -26,6 +29,7 @@ export function hardeningSuite(kind: DbKind): void {
     before(async () => {
       h = await startHarness(kind);
       for (const p of Object.values(CARD_OF)) cards[p] = await cardSigner(p);
+      cards.doctor = await cardSigner('cps-medecin');
     });
     after(async () => { await h?.cleanup(); });
 
@@ -61,5 +65,91 @@ export function hardeningSuite(kind: DbKind): void {
       h.advance(LOCK_MS + 1_000);
       assert.equal((await h.post('/api/cards/link', await linkBody(username, PASSWORD))).status, 200);
     });
+
+    describe('hostile values in every body field', () => {
+      const auditLines = async () => (await h.server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log'))[0]!.n;
+      /** A well-formed body for the route: a live challenge and token, the schema's examples, 'x' for the rest. */
+      const baseBody = async (schema: Schema) => {
+        const nonce = await h.challenge();
+        const live: Record<string, unknown> = { nonce, token: await cards.doctor!.token(h.server.origin, nonce) };
+        return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, f]) => [k, k in live ? live[k] : f.examples?.[0] ?? 'x']));
+      };
+      /** Sends one body; no answer may be a 5xx, and a body the schema refuses leaves no audit line. */
+      const attack = async (url: string, body: unknown, what: string) => {
+        const before = await auditLines();
+        const r = await h.post(url, typeof body === 'string' ? body : JSON.stringify(body));
+        assert.ok(r.status < 500, `${url} ${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+        if (r.body?.error?.code === 'BAD_REQUEST') assert.equal(await auditLines(), before, `${url} ${what}: a refused body left an audit line`);
+        return r;
+      };
+
+      it('enumerates the routes that take a body from the app itself', () => {
+        const urls = bodyRoutes(h.server.app).map((r) => r.url);
+        for (const url of ['/api/auth/challenge', '/api/cards/link', '/api/accounts/independent-doctor', '/api/auth/card-login']) {
+          assert.ok(urls.includes(url), `${url} is not listed`);
+        }
+      });
+
+      it('refuses a control character in any text field with BAD_REQUEST, before any work', async () => {
+        for (const route of bodyRoutes(h.server.app)) {
+          for (const path of fieldPaths(route.body)) {
+            const leaf = schemaAt(route.body, path);
+            if (leaf?.type !== 'string' || !leaf.pattern) continue;
+            for (const bad of ['a\u0000b', '\u0000', 'x\u0001y', 'a\u007fb', 'a\u0085b', 'a\ud800b']) {
+              const r = await attack(route.url, withField(await baseBody(route.body), path, bad), `${path.join('.')}=${JSON.stringify(bad)}`);
+              assert.equal(r.body?.error?.code, 'BAD_REQUEST', `${route.url} ${path.join('.')}=${JSON.stringify(bad)}: ${JSON.stringify(r.body)}`);
+            }
+          }
+        }
+      });
+
+      it('never answers 5xx to hostile values in any field', async () => {
+        for (const route of bodyRoutes(h.server.app)) {
+          for (const path of fieldPaths(route.body)) {
+            await fc.assert(fc.asyncProperty(HOSTILE, async (value) => {
+              await attack(route.url, withField(await baseBody(route.body), path, value), `${path.join('.')}=${JSON.stringify(value)?.slice(0, 80)}`);
+            }), { numRuns: 20 });
+          }
+        }
+      });
+
+      it('never answers 5xx to hostile whole bodies', async () => {
+        const bodies = ['[]', '"x"', '42', 'null', 'true', '{', '{"a":1}', '{"token":' + '['.repeat(16_000) + ']'.repeat(16_000) + '}',
+          '{"token":' + '{"a":'.repeat(3_000) + '1' + '}'.repeat(3_000) + '}', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}'];
+        for (const route of bodyRoutes(h.server.app)) {
+          for (const body of bodies) await attack(route.url, body, body.slice(0, 40));
+          await attack(route.url, { ...await baseBody(route.body), extra: 'a\u0000b', nested: { deep: [1, { x: null }] } }, 'unknown fields');
+        }
+      });
+    });
   });
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON schema fragments, walked generically
+type Schema = { type?: string; pattern?: string; properties?: Record<string, Schema>; examples?: any[] };
+
+/** Paths to every field: top-level properties and the properties of an object field (e.g. profile.email). */
+function fieldPaths(schema: Schema): string[][] {
+  return Object.entries(schema.properties ?? {}).flatMap(([k, f]) => [[k], ...Object.keys(f.properties ?? {}).map((sub) => [k, sub])]);
+}
+
+function schemaAt(schema: Schema, path: string[]): Schema | undefined {
+  return path.reduce<Schema | undefined>((s, k) => s?.properties?.[k], schema);
+}
+
+function withField(body: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
+  const [k, ...rest] = path as [string, ...string[]];
+  if (!rest.length) return { ...body, [k]: value };
+  const inner = body[k] && typeof body[k] === 'object' ? body[k] as Record<string, unknown> : {};
+  return { ...body, [k]: withField(inner, rest, value) };
+}
+
+/** What the audit sent: control characters, lone surrogates, SQL, long and odd strings, and values of every other type. */
+const HOSTILE: fc.Arbitrary<unknown> = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 64 }),
+  fc.tuple(fc.string({ maxLength: 20 }), fc.constantFrom('\u0000', '\u0001', '\u001f', '\u007f', '\u0085', '\ud800', '\udfff'), fc.string({ maxLength: 20 }))
+    .map(([a, c, b]) => a + c + b),
+  fc.constantFrom("' OR '1'='1", "demo.etab'; DROP TABLE accounts; --", '$1', '\\', '%00', '\u202e', 'a'.repeat(5_000), 'é€😀',
+    'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=', '0'.repeat(10), ' '),
+  fc.anything({ maxDepth: 3 }),
+);
