@@ -19,6 +19,8 @@ export class TokenCheck {
   }
 
   private async recover(token: unknown, client: string): Promise<string | null> {
+    // Recovery uses the certificate's key (up to MAX_CANDIDATES times): only once the key and the chain are trusted.
+    await this.validator.checkCertificate(token);
     const parsed = parseForRecovery(token);
     if (!parsed) return null;
     const digest = recoverRs256Digest(parsed);

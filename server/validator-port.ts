@@ -1,4 +1,5 @@
-// What the service needs from the token validator (server/validator/): only `validate`, so the service can also be
+// What the service needs from the token validator (server/validator/): `validate`, and `checkCertificate` (every
+// check but the signature) so that nothing uses a certificate's key before it is trusted. The service can also be
 // given a validator built elsewhere (tests, an operator's own).
 import type { ValidatedToken } from './validator/index.ts';
 
@@ -6,4 +7,5 @@ export type { ValidatedToken };
 
 export interface TokenValidatorPort {
   validate(token: unknown, expected: { origin: string; nonce: string }): Promise<ValidatedToken>;
+  checkCertificate(token: unknown): Promise<void>;
 }

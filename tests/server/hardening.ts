@@ -1,10 +1,13 @@
 // Attacks the audit of issue #11 ran against the service, written once and run on each database
 // (hardening-pglite.test.ts, hardening-postgres.test.ts): concurrent wrong passwords against the lockout, hostile
-// values in every field of every endpoint that takes a body.
+// values in every field of every endpoint that takes a body, costly keys sent to make the service work for nothing.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { bodyRoutes } from '../../server/schemas.ts';
+import { FIELDS, bodyRoutes } from '../../server/schemas.ts';
+import { attacker } from './attacker.ts';
 import { startHarness } from './harness.ts';
 import type { Answer, DbKind, Harness } from './harness.ts';
 import { cardSigner } from './tokens.ts';
@@ -64,6 +67,45 @@ export function hardeningSuite(kind: DbKind): void {
       assert.equal(new Date(after!.locked_until).getTime(), new Date(row.locked_until).getTime());
       h.advance(LOCK_MS + 1_000);
       assert.equal((await h.post('/api/cards/link', await linkBody(username, PASSWORD))).status, 200);
+    });
+
+    it('uses no attacker key before trusting it: a slow key or an untrusted chain is refused without a single verification', async () => {
+      const slow = await attacker({ certificates: 2 });
+      const untrusted = await attacker({ key: 'rsa2048' });
+      const attackerKeys = new Set([slow, untrusted].map((a) => a.certificates[0]!.key.publicKey.export({ type: 'spki', format: 'der' }).toString('hex')));
+      let uses = 0;
+      const count = (arg: unknown) => {
+        const k = (arg as { key?: unknown })?.key ?? arg;
+        if (k instanceof crypto.KeyObject && attackerKeys.has(k.export({ type: 'spki', format: 'der' }).toString('hex'))) uses++;
+      };
+      const originals = { verify: crypto.verify, publicDecrypt: crypto.publicDecrypt };
+      crypto.verify = ((...a: Parameters<typeof crypto.verify>) => { count(a[2]); return (originals.verify as (...x: unknown[]) => unknown)(...a); }) as typeof crypto.verify;
+      crypto.publicDecrypt = ((...a: Parameters<typeof crypto.publicDecrypt>) => { count(a[0]); return originals.publicDecrypt(...a); }) as typeof crypto.publicDecrypt;
+      syncBuiltinESMExports();
+      try {
+        // Outstanding challenges of the attacker's own address: what nonce recovery would try the key against.
+        for (let i = 0; i < 40; i++) await h.challenge();
+        for (const [a, code] of [[slow, 'CERT_KEY_UNSUPPORTED'], [untrusted, 'CERT_UNTRUSTED']] as const) {
+          for (const [url, extra] of [['/api/auth/card-login', {}], ['/api/cards/link', { username: 'demo.etab2', password: 'x' }],
+            ['/api/accounts/independent-doctor', { profile: FIELDS.profile.examples[0] }]] as const) {
+            for (let i = 0; i < 4; i++) {
+              const nonce = await h.challenge();
+              // With the challenge it answers (the contract's form), and without (the service then looks for it).
+              for (const body of [{ token: a.token(i, h.server.origin, nonce), nonce }, { token: a.token(i, h.server.origin) }]) {
+                const r = await h.post(url, { ...body, ...extra });
+                assert.equal(r.body?.error?.code, code, `${url}: ${JSON.stringify(r.body)}`);
+              }
+            }
+          }
+        }
+        // The counter is live: a genuine token's verification is seen (with the attacker's key swapped in as the card's).
+        const probe = await h.challenge();
+        crypto.verify(null, Buffer.from(probe), slow.certificates[0]!.key.publicKey, Buffer.alloc(384));
+        assert.equal(uses, 1, 'the attacker keys were used');
+      } finally {
+        Object.assign(crypto, originals);
+        syncBuiltinESMExports();
+      }
     });
 
     describe('hostile values in every body field', () => {
