@@ -5,6 +5,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Region } from '../protocol/account.ts';
 import { CpxError } from '../protocol/errors.ts';
+import { DEFAULT_CONNECTION_LIMITS, capConnections, connectionOptions } from './connections.ts';
+import type { ConnectionLimits } from './connections.ts';
 import { sendError } from './http-errors.ts';
 import { securityHeaders } from './security-headers.ts';
 import { BODIES, trackBodyRoutes } from './schemas.ts';
@@ -24,6 +26,7 @@ export interface AppOptions {
   rateLimits?: Partial<RateLimits>;
   /** Fastify request logging (pino) to stderr. */
   logRequests?: boolean;
+  connections?: Partial<ConnectionLimits>;
 }
 
 const BODY_LIMIT = 32 * 1024; // a token is at most 10,000 characters; profiles and credentials are small
@@ -35,15 +38,16 @@ function bearer(req: FastifyRequest): string {
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const connections = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connections };
   const app = Fastify({
-    https: opts.https ?? null,
+    ...connectionOptions(connections, opts.https ?? null),
     bodyLimit: BODY_LIMIT,
     logger: opts.logRequests ? { level: 'info' } : false,
     // The client address is the socket's: behind a reverse proxy, configure the proxy to rate-limit as well.
     trustProxy: false,
     return503OnClosing: true,
-    keepAliveTimeout: 10_000,
   }) as unknown as FastifyInstance;
+  capConnections(app.server, connections);
 
   securityHeaders(app, { https: !!opts.https, corsOrigin: opts.corsOrigin ?? null });
   app.setErrorHandler((err, req, reply) => sendError(err as Error, req, reply));

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkOrigin, isLoopback } from '../protocol/origin.ts';
 import { buildApp, DEFAULT_RATE_LIMITS } from './app.ts';
 import type { RateLimits } from './app.ts';
+import type { ConnectionLimits } from './connections.ts';
 import type { LockoutPolicy } from './credentials.ts';
 import { openDb } from './db/index.ts';
 import type { Db } from './db/index.ts';
@@ -40,6 +41,8 @@ export interface ServerConfig {
   lockout?: LockoutPolicy;
   regionsFile?: string;
   logRequests?: boolean;
+  /** Timeouts and the connection cap (connections.ts); tests shorten them. */
+  connections?: Partial<ConnectionLimits>;
   /** Tests: a clock for nonce/session expiry and certificate validity, a validator of their own. */
   clock?: () => Date;
   validator?: TokenValidatorPort;
@@ -95,7 +98,7 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
     if (cfg.seed) await seedDemoAccounts(db, (cfg.clock ?? (() => new Date()))());
     app = await buildApp({
       service: () => service!, regions, dbKind: db.kind, https, corsOrigin: cfg.corsOrigin ?? null,
-      rateLimits: scaled(cfg), logRequests: cfg.logRequests,
+      rateLimits: scaled(cfg), logRequests: cfg.logRequests, connections: cfg.connections,
     });
     await app.listen({ host, port: cfg.port ?? 0 });
     const address = app.server.address();
