@@ -8,21 +8,18 @@
 //   npm run --silent bench -- server --flood [--db …] [--count N]   legitimate logins/s alone, then while three
 //       attacker addresses (127.0.0.2/3/4) send tokens made to be costly (a ~3070-bit RSA exponent, PS256, with and
 //       without a nonce) at the default per-address rate limits of every endpoint; one line, "mode":"flood".
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { DEFAULT_RATE_LIMITS } from '../server/app.ts';
 import { FIELDS } from '../server/schemas.ts';
 import { testPostgres } from '../tests/helpers/postgres.ts';
 import { attacker } from '../tests/server/attacker.ts';
+import { startServiceProcess, type ServiceProcess } from '../tests/server/service-process.ts';
 import { cardSigner, testPki } from '../tests/server/tokens.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CONCURRENCY = 64;
 const WARMUP = 1000;
 /** Every service process of a run serves this origin (as behind one reverse proxy), so any of them takes any token. */
@@ -91,33 +88,10 @@ class RawClient {
   close(): void { this.socket.destroy(); }
 }
 
-interface Service { url: string; child: ChildProcess }
+type Service = ServiceProcess;
 
-async function startService(args: string[]): Promise<Service> {
-  // CPX_BENCH_SERVER_NODE_ARGS: extra node flags for the service process (e.g. --cpu-prof when profiling).
-  const nodeArgs = (process.env.CPX_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(REPO, 'server', 'main.ts'), ...args], {
-    cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CPX_TEST_TRUST: '', CPX_TEST_CRL: '' },
-  });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`service did not start: ${err}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m) { clearTimeout(timer); ok(m[1]!); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`service exited (${code}): ${err}`)); });
-  });
-  return { url, child };
-}
-
-async function stopService(s: Service): Promise<void> {
-  s.child.kill('SIGTERM');
-  await new Promise((ok) => { s.child.once('exit', ok); setTimeout(ok, 5_000).unref(); });
-}
+/** CPX_BENCH_SERVER_NODE_ARGS: extra node flags for the service processes (e.g. --cpu-prof when profiling). */
+const startService = (args: string[]) => startServiceProcess(args, (process.env.CPX_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
 
 /** Runs fn over items with `limit` in flight. */
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -156,7 +130,7 @@ async function startRun(db: Db, processes: number, extra: string[] = []): Promis
     ...(pg ? ['--database-url', pg.url] : ['--data-dir', dataDir])];
   const services: Service[] = [];
   const stop = async () => {
-    await Promise.all(services.map(stopService));
+    await Promise.all(services.map((s) => s.stop()));
     await pg?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };

@@ -3,6 +3,7 @@
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Region } from '../protocol/account.ts';
 import { CpxError } from '../protocol/errors.ts';
 import { DEFAULT_CONNECTION_LIMITS, capConnections, connectionOptions } from './connections.ts';
@@ -27,6 +28,13 @@ export interface AppOptions {
   /** Fastify request logging (pino) to stderr. */
   logRequests?: boolean;
   connections?: Partial<ConnectionLimits>;
+  /**
+   * The reverse proxies in front (addresses or CIDRs, comma-separated): their X-Forwarded-For then gives the client
+   * address (the right-most one they did not add themselves). Default none: the socket's address, headers ignored.
+   */
+  trustProxy?: string | null;
+  /** Where per-address counts are kept (rate-limit-store.ts: the database); default, this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreCtor;
 }
 
 const BODY_LIMIT = 32 * 1024; // a token is at most 10,000 characters; profiles and credentials are small
@@ -43,8 +51,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...connectionOptions(connections, opts.https ?? null),
     bodyLimit: BODY_LIMIT,
     logger: opts.logRequests ? { level: 'info' } : false,
-    // The client address is the socket's: behind a reverse proxy, configure the proxy to rate-limit as well.
-    trustProxy: false,
+    // The client address (rate limits, audit log) is the socket's unless it is a proxy the operator named.
+    trustProxy: opts.trustProxy || false,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   capConnections(app.server, connections);
@@ -69,6 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits };
   await app.register(rateLimit, {
     global: false,
+    ...(opts.rateLimitStore ? { store: opts.rateLimitStore } : {}),
     errorResponseBuilder: (_req, ctx) => new CpxError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)) }),
   });
   const limit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });

@@ -12,6 +12,7 @@ import type { LockoutPolicy } from './credentials.ts';
 import { openDb } from './db/index.ts';
 import type { Db } from './db/index.ts';
 import { loadRegions } from './regions.ts';
+import { databaseRateLimits } from './rate-limit-store.ts';
 import { seedDemoAccounts } from './seed.ts';
 import { AccountService } from './service.ts';
 import { resolveTrust, trustWarning } from './trust.ts';
@@ -41,6 +42,8 @@ export interface ServerConfig {
   lockout?: LockoutPolicy;
   regionsFile?: string;
   logRequests?: boolean;
+  /** Reverse proxies whose X-Forwarded-For names the client (addresses or CIDRs, comma-separated). */
+  trustProxy?: string | null;
   /** Timeouts and the connection cap (connections.ts); tests shorten them. */
   connections?: Partial<ConnectionLimits>;
   /** Tests: a clock for nonce/session expiry and certificate validity, a validator of their own. */
@@ -96,9 +99,11 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
   let app: FastifyInstance | null = null;
   try {
     if (cfg.seed) await seedDemoAccounts(db, (cfg.clock ?? (() => new Date()))());
+    const rateLimitCounts = databaseRateLimits(db, cfg.clock);
     app = await buildApp({
       service: () => service!, regions, dbKind: db.kind, https, corsOrigin: cfg.corsOrigin ?? null,
-      rateLimits: scaled(cfg), logRequests: cfg.logRequests, connections: cfg.connections,
+      rateLimits: scaled(cfg), logRequests: cfg.logRequests, connections: cfg.connections, rateLimitStore: rateLimitCounts.Store,
+      trustProxy: cfg.trustProxy ?? null,
     });
     await app.listen({ host, port: cfg.port ?? 0 });
     const address = app.server.address();
@@ -108,7 +113,7 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
     const origin = checkOrigin(cfg.origin ?? `${scheme}://${shownHost}:${port}`);
     // Requests are served from the next I/O turn on: the service exists before the first one runs.
     service = new AccountService({ db, validator, origin, clock: cfg.clock, lockout: cfg.lockout });
-    const purge = setInterval(() => { void service!.purgeExpired().catch(() => {}); }, PURGE_EVERY_MS);
+    const purge = setInterval(() => { void service!.purgeExpired().then(() => rateLimitCounts.purge()).catch(() => {}); }, PURGE_EVERY_MS);
     purge.unref();
     const running = app;
     return {
