@@ -2,9 +2,10 @@
 // its own process (`server/main.ts`, as `npm run server` starts it); this process pre-links a card, pre-issues
 // challenges over HTTP, pre-signs the tokens in-process with the test card's key, then fires
 // POST /api/auth/card-login over loopback with 64 keep-alive clients.
-//   npm run --silent bench -- server [--db postgres|pglite] [--count N]   one line per database, and for PostgreSQL a
-//       line with "mode":"two-processes" (two service processes on one PostgreSQL, 32 clients each) before the
-//       headline; the last line (one process, PostgreSQL when it runs) is the headline.
+//   npm run --silent bench -- server [--db postgres|pglite] [--count N] [--concurrency N]   one line per database,
+//       and for PostgreSQL a line with "mode":"two-processes" (two service processes on one PostgreSQL, the clients
+//       spread over both, measured in slices alternating with one process alone) before the headline; the last
+//       line (one process, PostgreSQL when it runs) is the headline.
 //   npm run --silent bench -- server --flood [--db …] [--count N]   legitimate logins/s alone, then while three
 //       attacker addresses (127.0.0.2/3/4) send tokens made to be costly (a ~3070-bit RSA exponent, PS256, with and
 //       without a nonce) at the default per-address rate limits of every endpoint; one line, "mode":"flood".
@@ -20,17 +21,17 @@ import { attacker } from '../tests/server/attacker.ts';
 import { startServiceProcess, type ServiceProcess } from '../tests/server/service-process.ts';
 import { cardSigner, testPki } from '../tests/server/tokens.ts';
 
-const CONCURRENCY = 64;
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const CONCURRENCY = Number(option('--concurrency') ?? 64);
 const WARMUP = 1000;
 /** Every service process of a run serves this origin (as behind one reverse proxy), so any of them takes any token. */
 const ORIGIN = 'http://localhost';
 
 type Db = 'postgres' | 'pglite';
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
@@ -183,30 +184,61 @@ async function fire(services: Service[], requests: Buffer[], maxMs = Infinity): 
   return { done: latencies.length, errors, seconds, latencies };
 }
 
-/** Logins/s and latency of `count` logins after a warm-up, with where the CPU went (stderr). */
-async function measure(db: Db, mode: string, services: Service[], count: number): Promise<Record<string, unknown>> {
-  const requests = await prepareLogins(services, WARMUP + count);
-  await fire(services, requests.slice(0, WARMUP));
-  const pids = new Set(services.map((s) => s.child.pid));
-  const cpu = () => ({ service: cpuSeconds((_, pid) => pids.has(pid)), db: cpuSeconds((c) => c.startsWith('postgres: ')), bench: process.cpuUsage() });
-  const cpu0 = cpu();
-  const r = await fire(services, requests.slice(WARMUP));
-  const cpu1 = cpu();
-  const perLogin = (s: number) => round((s * 1000) / r.done, 3);
-  const benchCpu = (cpu1.bench.user + cpu1.bench.system - cpu0.bench.user - cpu0.bench.system) / 1e6;
-  // Where the CPU went per login (the machine's 2 cores run all three) and the latency tail: on stderr, not in the headline.
-  console.error(JSON.stringify({ db, mode, cpuMsPerLogin: { service: perLogin(cpu1.service - cpu0.service), database: perLogin(cpu1.db - cpu0.db), client: perLogin(benchCpu) },
-    latencyMs: Object.fromEntries([['p90', 0.9], ['p95', 0.95], ['p999', 0.999], ['max', 1]].map(([k, p]) => [k, round(percentile(r.latencies, p as number))])) }));
-  return {
-    bench: 'server', ...(mode === 'one-process' ? {} : { mode, processes: services.length }), db, loginsPerSec: Math.round(r.done / r.seconds),
-    p50Ms: round(percentile(r.latencies, 0.5)), p99Ms: round(percentile(r.latencies, 0.99)), concurrency: CONCURRENCY, count, errors: r.errors,
+/**
+ * Logins/s and latency of `count` logins per side after a warm-up, for each side (a set of the run's processes the
+ * 64 clients spread over), in alternating slices: the machine is shared and its load drifts, alternating spreads
+ * the drift over every side alike. Where the CPU went goes to stderr.
+ */
+async function measure(db: Db, run: Service[], sides: Record<string, Service[]>, count: number): Promise<Record<string, Record<string, unknown>>> {
+  const ROUNDS = 4;
+  const names = Object.keys(sides);
+  const slice = Math.ceil(count / ROUNDS);
+  const requests = await prepareLogins(run, WARMUP + names.length * ROUNDS * slice);
+  await fire(run, requests.slice(0, WARMUP));
+  const cpu = (services: Service[]) => {
+    const pids = new Set(services.map((s) => s.child.pid));
+    const b = process.cpuUsage();
+    return { service: cpuSeconds((_, pid) => pids.has(pid)), db: cpuSeconds((c) => c.startsWith('postgres: ')), bench: (b.user + b.system) / 1e6 };
   };
+  const done = Object.fromEntries(names.map((n) => [n, { phases: [] as Phase[], service: 0, db: 0, bench: 0 }]));
+  let next = WARMUP;
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const name of r % 2 ? [...names].reverse() : names) {
+      const c0 = cpu(run);
+      const phase = await fire(sides[name]!, requests.slice(next, next += slice));
+      const c1 = cpu(run);
+      const d = done[name]!;
+      d.phases.push(phase);
+      d.service += c1.service - c0.service; d.db += c1.db - c0.db; d.bench += c1.bench - c0.bench;
+    }
+  }
+  return Object.fromEntries(names.map((name) => {
+    const d = done[name]!;
+    const n = d.phases.reduce((x, p) => x + p.done, 0);
+    const seconds = d.phases.reduce((x, p) => x + p.seconds, 0);
+    const latencies = d.phases.flatMap((p) => p.latencies).sort((a, b) => a - b);
+    const perLogin = (sec: number) => round((sec * 1000) / n, 3);
+    // Where the CPU went per login (the machine's 2 cores run all three) and the latency tail: on stderr, not in the headline.
+    console.error(JSON.stringify({ db, mode: name, cpuMsPerLogin: { service: perLogin(d.service), database: perLogin(d.db), client: perLogin(d.bench) },
+      latencyMs: Object.fromEntries([['p90', 0.9], ['p95', 0.95], ['p999', 0.999], ['max', 1]].map(([k, p]) => [k, round(percentile(latencies, p as number))])) }));
+    return [name, {
+      bench: 'server', ...(name === 'one-process' ? {} : { mode: name, processes: sides[name]!.length }), db, loginsPerSec: Math.round(n / seconds),
+      p50Ms: round(percentile(latencies, 0.5)), p99Ms: round(percentile(latencies, 0.99)), concurrency: CONCURRENCY, count: n,
+      errors: d.phases.reduce((x, p) => x + p.errors, 0),
+    }];
+  }));
 }
 
-async function benchProcesses(db: Db, processes: number, count: number): Promise<Record<string, unknown>> {
-  const run = await startRun(db, processes, ['--rate-limit-scale', '100000']);
+/**
+ * PGlite: one process. PostgreSQL: two processes on it, measured in alternating slices with all 64 clients on the
+ * first alone ("one-process", the headline) and spread over both ("two-processes"); the idle second process costs
+ * nothing meanwhile, and both sides see the same database and the same load from the rest of the machine.
+ */
+async function benchDb(db: Db, count: number): Promise<Record<string, Record<string, unknown>>> {
+  const run = await startRun(db, db === 'postgres' ? 2 : 1, ['--rate-limit-scale', '100000']);
   try {
-    return await measure(db, processes === 1 ? 'one-process' : 'two-processes', run.services, count);
+    const [first] = run.services as [Service];
+    return await measure(db, run.services, db === 'postgres' ? { 'one-process': [first], 'two-processes': run.services } : { 'one-process': [first] }, count);
   } finally {
     await run.stop();
   }
@@ -324,11 +356,8 @@ async function main(): Promise<void> {
     const count = Number(option('--count') ?? 8000);
     const dbs: Db[] = only ? [only as Db] : ['pglite', 'postgres'];
     for (const db of dbs) {
-      const one = await benchProcesses(db, 1, count);
-      if (db === 'postgres') {
-        const two = await benchProcesses(db, 2, count);
-        console.log(JSON.stringify({ ...two, ratioToOneProcess: round((two.loginsPerSec as number) / (one.loginsPerSec as number)) }));
-      }
+      const { 'one-process': one, 'two-processes': two } = await benchDb(db, count);
+      if (two) console.log(JSON.stringify({ ...two, ratioToOneProcess: round((two.loginsPerSec as number) / (one!.loginsPerSec as number)) }));
       console.log(JSON.stringify(one));
     }
   }
