@@ -28,16 +28,18 @@ export const FIELD_PROBLEM_TEXT: Record<FieldProblem, { fr: string; en: string }
   tooLong: { fr: 'Texte trop long.', en: 'Text too long.' },
 };
 
+export const DOCTOR_PROFILE_FIELDS: readonly DoctorProfileField[] = ['specialty', 'email', 'phone', 'mobile', 'address', 'postalCode', 'city'];
 const REQUIRED: readonly DoctorProfileField[] = ['email', 'postalCode', 'city'];
-const MAX_LENGTH = 200;
+/** Characters per field, after trimming. */
+export const DOCTOR_PROFILE_MAX_LENGTH = 200;
 
 export function validateDoctorProfile(input: Partial<Record<DoctorProfileField, unknown>>): Partial<Record<DoctorProfileField, FieldProblem>> {
   const problems: Partial<Record<DoctorProfileField, FieldProblem>> = {};
   const value = (f: DoctorProfileField) => (typeof input[f] === 'string' ? (input[f] as string).trim() : '');
-  for (const f of ['specialty', 'email', 'phone', 'mobile', 'address', 'postalCode', 'city'] as const) {
+  for (const f of DOCTOR_PROFILE_FIELDS) {
     const v = value(f);
     if (!v) { if (REQUIRED.includes(f)) problems[f] = 'required'; continue; }
-    if (v.length > MAX_LENGTH) { problems[f] = 'tooLong'; continue; }
+    if (v.length > DOCTOR_PROFILE_MAX_LENGTH) { problems[f] = 'tooLong'; continue; }
     if (f === 'email' && !isEmailAddress(v)) problems[f] = 'email';
     if (f === 'phone' && !isFrenchPhone(v)) problems[f] = 'phone';
     if (f === 'mobile' && !isFrenchMobile(v)) problems[f] = 'mobile';

@@ -215,6 +215,11 @@ const spec = {
     en: 'The certificate in the token cannot be decoded.',
     retriable: false, exit: 'certificate', http: 400,
   },
+  CERT_KEY_UNSUPPORTED: {
+    fr: "La clé de ce certificat n'est pas celle d'une carte d'authentification ({{detail}}) : clé RSA de 2048 à 4096 bits d'exposant 65537, ou clé EC P-256, P-384 ou P-521 attendue.",
+    en: 'This certificate’s key is not an authentication card’s ({{detail}}): an RSA key of 2048 to 4096 bits with exponent 65537, or an EC P-256, P-384 or P-521 key, is expected.',
+    retriable: false, exit: 'certificate', http: 401,
+  },
   CERT_PURPOSE_INVALID: {
     fr: "Ce certificat n'est pas un certificat d'authentification ({{detail}}).",
     en: 'This certificate is not an authentication certificate ({{detail}}).',

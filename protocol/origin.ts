@@ -42,11 +42,14 @@ export function isLoopback(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-const NONCE_SHAPE = /^[A-Za-z0-9+/_-]+={0,2}$/;
+/** A server nonce: 44 to 128 base64 (or base64url) characters (the service's request schemas use the same rule). */
+export const NONCE_SHAPE = /^[A-Za-z0-9+/_-]+={0,2}$/;
+export const NONCE_MIN_LENGTH = 44;
+export const NONCE_MAX_LENGTH = 128;
 
 /** A server nonce: 44 to 128 base64 (or base64url) characters. Returns it unchanged or throws INVALID_NONCE. */
 export function checkNonce(nonce: unknown): string {
-  if (typeof nonce !== 'string' || nonce.length < 44 || nonce.length > 128 || !NONCE_SHAPE.test(nonce)) {
+  if (typeof nonce !== 'string' || nonce.length < NONCE_MIN_LENGTH || nonce.length > NONCE_MAX_LENGTH || !NONCE_SHAPE.test(nonce)) {
     throw new CpxError('INVALID_NONCE');
   }
   return nonce;

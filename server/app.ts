@@ -4,11 +4,14 @@
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Region } from '../protocol/account.ts';
-import { TRANSACTION_ID_SHAPE } from '../protocol/deep-link.ts';
 import { CpxError } from '../protocol/errors.ts';
+import { DEFAULT_CONNECTION_LIMITS, capConnections, connectionOptions } from './connections.ts';
+import type { ConnectionLimits } from './connections.ts';
 import { sendError } from './http-errors.ts';
 import { securityHeaders } from './security-headers.ts';
+import { BODIES, trackBodyRoutes } from './schemas.ts';
 import type { AccountService, TokenProof } from './service.ts';
 import { webPages } from './web/routes.ts';
 
@@ -40,33 +43,17 @@ export interface AppOptions {
   logRequests?: boolean;
   /** The origin browsers see is https: `__Host-` cookies with Secure (web/cookies.ts). */
   secureCookies?: boolean;
+  connections?: Partial<ConnectionLimits>;
+  /**
+   * The reverse proxies in front (addresses or CIDRs, comma-separated): their X-Forwarded-For then gives the client
+   * address (the right-most one they did not add themselves). Default none: the socket's address, headers ignored.
+   */
+  trustProxy?: string | null;
+  /** Where per-address counts are kept (rate-limit-store.ts: the database); default, this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreCtor;
 }
 
 const BODY_LIMIT = 32 * 1024; // a token is at most 10,000 characters; profiles and credentials are small
-
-const token = { anyOf: [{ type: 'object' }, { type: 'string' }] };
-const nonce = { type: 'string', minLength: 1, maxLength: 200 };
-const cardNumber = { type: 'string', pattern: '^[0-9]{10}$' };
-/** A link ticket or a transaction id: 32 random bytes, base64url. */
-const opaque = { type: 'string', pattern: TRANSACTION_ID_SHAPE.source };
-// Every token comes with the nonce it answers; "Première connexion" takes a token and its nonce, or a ticket, never both.
-const cardProof = { oneOf: [
-  { required: ['token', 'nonce'], not: { required: ['ticket'] } },
-  { required: ['ticket'], properties: { token: false, nonce: false } },
-] };
-const schemas = {
-  link: {
-    type: 'object', required: ['username', 'password'], ...cardProof,
-    properties: { token, nonce, ticket: opaque, cardNumber, username: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
-  },
-  independentDoctor: {
-    type: 'object', required: ['profile'], ...cardProof,
-    properties: { token, nonce, ticket: opaque, cardNumber, profile: { type: 'object', maxProperties: 32 } },
-  },
-  cardLogin: { type: 'object', required: ['token', 'nonce'], properties: { token, nonce, cardNumber } },
-  transactionChallenge: { type: 'object', required: ['transaction'], properties: { transaction: opaque } },
-  transactionComplete: { type: 'object', required: ['transaction', 'token', 'nonce'], properties: { transaction: opaque, token, nonce, cardNumber } },
-};
 
 function bearer(req: FastifyRequest): string {
   const m = /^Bearer\s+([A-Za-z0-9_-]{20,200})\s*$/.exec(req.headers.authorization ?? '');
@@ -75,15 +62,16 @@ function bearer(req: FastifyRequest): string {
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const connections = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connections };
   const app = Fastify({
-    https: opts.https ?? null,
+    ...connectionOptions(connections, opts.https ?? null),
     bodyLimit: BODY_LIMIT,
     logger: opts.logRequests ? { level: 'info' } : false,
-    // The client address is the socket's: behind a reverse proxy, configure the proxy to rate-limit as well.
-    trustProxy: false,
+    // The client address (rate limits, audit log) is the socket's unless it is a proxy the operator named.
+    trustProxy: opts.trustProxy || false,
     return503OnClosing: true,
-    keepAliveTimeout: 10_000,
   }) as unknown as FastifyInstance;
+  capConnections(app.server, connections);
 
   securityHeaders(app, { https: !!opts.https, corsOrigin: opts.corsOrigin ?? null });
   app.setErrorHandler((err, req, reply) => sendError(err as Error, req, reply));
@@ -105,26 +93,28 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits };
   await app.register(rateLimit, {
     global: false,
+    ...(opts.rateLimitStore ? { store: opts.rateLimitStore } : {}),
     errorResponseBuilder: (_req, ctx) => new CpxError('RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)) }),
   });
   const limit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
 
+  trackBodyRoutes(app);
   const { service } = opts;
   // Readiness for scripts and load balancers: answers only once the database does.
   app.get('/api/health', async () => { await service().ping(); return { status: 'ok', db: opts.dbKind }; });
   app.get('/api/regions', async () => opts.regions);
-  app.post('/api/auth/challenge', { config: limit(limits.challenge) }, async (req) => await service().challenge(req.ip));
-  app.post('/api/cards/link', { config: limit(limits.link), schema: { body: schemas.link } },
+  app.post('/api/auth/challenge', { config: limit(limits.challenge), schema: { body: BODIES.challenge } }, async (req) => await service().challenge(req.ip));
+  app.post('/api/cards/link', { config: limit(limits.link), schema: { body: BODIES.link } },
     async (req) => await service().link(req.body as Parameters<AccountService['link']>[0], req.ip));
-  app.post('/api/accounts/independent-doctor', { config: limit(limits.independentDoctor), schema: { body: schemas.independentDoctor } },
+  app.post('/api/accounts/independent-doctor', { config: limit(limits.independentDoctor), schema: { body: BODIES.independentDoctor } },
     async (req) => await service().createIndependentDoctor(req.body as Parameters<AccountService['createIndependentDoctor']>[0], req.ip));
-  app.post('/api/auth/card-login', { config: limit(limits.cardLogin), schema: { body: schemas.cardLogin } },
+  app.post('/api/auth/card-login', { config: limit(limits.cardLogin), schema: { body: BODIES.cardLogin } },
     async (req) => await service().cardLogin(req.body as Parameters<AccountService['cardLogin']>[0], req.ip));
-  app.post('/api/auth/card', { config: limit(limits.cardLogin), schema: { body: schemas.cardLogin } },
+  app.post('/api/auth/card', { config: limit(limits.cardLogin), schema: { body: BODIES.cardAuth } },
     async (req) => await service().cardAuth(req.body as TokenProof, req.ip));
-  app.post('/api/transactions/challenge', { config: limit(limits.transaction), schema: { body: schemas.transactionChallenge } },
+  app.post('/api/transactions/challenge', { config: limit(limits.transaction), schema: { body: BODIES.transactionChallenge } },
     async (req) => await service().transactionChallenge((req.body as { transaction: string }).transaction, req.ip));
-  app.post('/api/transactions/complete', { config: limit(limits.transaction), schema: { body: schemas.transactionComplete } },
+  app.post('/api/transactions/complete', { config: limit(limits.transaction), schema: { body: BODIES.transactionComplete } },
     async (req) => await service().completeTransaction(req.body as Parameters<AccountService['completeTransaction']>[0], req.ip));
   app.post('/api/auth/browser-handoff', { config: limit(limits.handoff) }, async (req) => await service().browserHandoff(bearer(req), req.ip));
   app.get('/api/me', async (req) => await service().accountPage(bearer(req)));

@@ -18,13 +18,15 @@ export const USAGE = `Usage: npm run server -- [options]
   --revocation hard|soft|off   when revocation data is missing or stale (default hard)
   --cors-origin URL        allow this one web origin (CORS is closed by default)
   --rate-limit-scale X     multiply the per-address rate limits (default 1)
+  --max-connections N      open connections per process (default 800)
+  --trust-proxy LIST       reverse proxies (addresses/CIDRs, comma-separated) whose X-Forwarded-For names the client
   --regions FILE           "Comment obtenir un compte ?" configuration (default server/config/regions.json)
   --log                    log requests (JSON lines on stderr)`;
 
 const VARIADIC = new Set(['--trust', '--crl']);
 const FLAGS = new Set(['--seed', '--log', '--help']);
 const VALUED = new Set(['--port', '--host', '--origin', '--name', '--data-dir', '--database-url', '--pool-size', '--tls-cert', '--tls-key',
-  '--revocation', '--cors-origin', '--rate-limit-scale', '--regions']);
+  '--revocation', '--cors-origin', '--rate-limit-scale', '--regions', '--max-connections', '--trust-proxy']);
 
 /** `--trust a.pem b.pem` and `--trust a.pem --trust b.pem` both work; `--name=value` too. */
 export function parseArgs(argv: string[]): Map<string, string[]> {
@@ -74,6 +76,8 @@ export function toConfig(args: Map<string, string[]>, env: NodeJS.ProcessEnv): S
     revocation: revocation as ServerConfig['revocation'],
     corsOrigin: one('--cors-origin') ?? null,
     rateLimitScale: num('--rate-limit-scale'),
+    ...(num('--max-connections') ? { connections: { maxConnections: num('--max-connections')! } } : {}),
+    trustProxy: one('--trust-proxy') ?? null,
     regionsFile: one('--regions'),
     logRequests: args.has('--log'),
     name: one('--name'),

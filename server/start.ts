@@ -7,10 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { checkOrigin, isLoopback } from '../protocol/origin.ts';
 import { buildApp, DEFAULT_RATE_LIMITS } from './app.ts';
 import type { RateLimits } from './app.ts';
+import type { ConnectionLimits } from './connections.ts';
 import type { LockoutPolicy } from './credentials.ts';
 import { openDb } from './db/index.ts';
 import type { Db } from './db/index.ts';
 import { loadRegions } from './regions.ts';
+import { databaseRateLimits } from './rate-limit-store.ts';
 import { seedDemoAccounts } from './seed.ts';
 import { AccountService } from './service.ts';
 import { resolveTrust, trustWarning } from './trust.ts';
@@ -42,6 +44,10 @@ export interface ServerConfig {
   logRequests?: boolean;
   /** The service's name, as the app's PIN dialog and the pages show it (`--name`). */
   name?: string;
+  /** Reverse proxies whose X-Forwarded-For names the client (addresses or CIDRs, comma-separated). */
+  trustProxy?: string | null;
+  /** Timeouts and the connection cap (connections.ts); tests shorten them. */
+  connections?: Partial<ConnectionLimits>;
   /** Tests: a clock for nonce/session expiry and certificate validity, a validator of their own. */
   clock?: () => Date;
   validator?: TokenValidatorPort;
@@ -95,9 +101,11 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
   let app: FastifyInstance | null = null;
   try {
     if (cfg.seed) await seedDemoAccounts(db, (cfg.clock ?? (() => new Date()))());
+    const rateLimitCounts = databaseRateLimits(db, cfg.clock);
     app = await buildApp({
       service: () => service!, regions, dbKind: db.kind, https, corsOrigin: cfg.corsOrigin ?? null,
-      rateLimits: scaled(cfg), logRequests: cfg.logRequests,
+      rateLimits: scaled(cfg), logRequests: cfg.logRequests, connections: cfg.connections, rateLimitStore: rateLimitCounts.Store,
+      trustProxy: cfg.trustProxy ?? null,
       // Browsers see the origin tokens are signed for (a TLS proxy in front of a loopback http service included).
       secureCookies: cfg.origin ? checkOrigin(cfg.origin).startsWith('https:') : !!https,
     });
@@ -109,7 +117,7 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
     const origin = checkOrigin(cfg.origin ?? `${scheme}://${shownHost}:${port}`);
     // Requests are served from the next I/O turn on: the service exists before the first one runs.
     service = new AccountService({ db, validator, origin, name: cfg.name, clock: cfg.clock, lockout: cfg.lockout });
-    const purge = setInterval(() => { void service!.purgeExpired().catch(() => {}); }, PURGE_EVERY_MS);
+    const purge = setInterval(() => { void service!.purgeExpired().then(() => rateLimitCounts.purge()).catch(() => {}); }, PURGE_EVERY_MS);
     purge.unref();
     const running = app;
     return {

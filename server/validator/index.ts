@@ -1,10 +1,15 @@
 // Web eID authentication token validator: usable on its own (no web framework), by the account service and by
 // `cpx-link verify-token`. Checks run in the Web eID order, each with its own error code:
 //   size/JSON (TOKEN_SIZE, TOKEN_MALFORMED) → format (TOKEN_FORMAT_UNSUPPORTED) → certificate decodes
-//   (CERT_MALFORMED) → purpose (CERT_PURPOSE_INVALID) → policy (CERT_POLICY_REJECTED) → validity (CERT_NOT_YET_VALID,
+//   (CERT_MALFORMED) → its key is a card's (CERT_KEY_UNSUPPORTED) → purpose (CERT_PURPOSE_INVALID) → policy
+//   (CERT_POLICY_REJECTED) → validity (CERT_NOT_YET_VALID,
 //   CERT_EXPIRED) → chain to an anchor (CERT_UNTRUSTED) → revocation (CERT_REVOKED, REVOCATION_UNAVAILABLE) →
 //   signature (TOKEN_ALGORITHM_UNSUPPORTED, TOKEN_SIGNATURE_INVALID) → a CPx holder (CARD_NOT_RECOGNISED; validate
 //   only, validateWebEid accepts any holder).
+//
+// Work before trust: nothing uses the certificate's key before it is known to be a card's kind of key and to chain
+// to an anchor; a key made to be slow (a huge RSA exponent) or an attacker's certificate costs a decode, never a
+// public-key operation.
 //
 // Speed: what depends only on the certificate (decoding, identity, purpose, policy, the path to an anchor, the
 // public key) is cached per certificate in a bounded LRU. Validity times, revocation (a lookup in the cached CRL)
@@ -17,8 +22,8 @@ import { checkNonce, checkOrigin } from '../../protocol/origin.ts';
 import { decodeBase64 } from './base64.ts';
 import { Lru } from './lru.ts';
 import { RevocationChecker, type CrlConfig, type RevocationMode } from './revocation.ts';
-import { TokenSignatureChecker, keyInfo, type KeyInfo } from './signature.ts';
-import { readToken } from './token-input.ts';
+import { TokenSignatureChecker, keyInfo, keyProblem, type KeyInfo } from './signature.ts';
+import { readToken, type TokenFields } from './token-input.ts';
 import { TrustStore, checkPathTimes, type CaCert } from './trust-store.ts';
 
 export type { CrlConfig, RevocationMode } from './revocation.ts';
@@ -130,6 +135,28 @@ export class TokenValidator {
     const origin = this.#origin(expected?.origin);
     const nonce = checkNonce(expected?.nonce);
     const t = readToken(token);
+    const { e, warnings } = await this.#trusted(t);
+
+    this.#signatures.verify(t.algorithm, t.signatureBytes, e.key, origin, nonce);
+
+    if (cpx && (!e.holder || !e.cardType)) throw new CpxError('CARD_NOT_RECOGNISED');
+    return {
+      holder: e.holder,
+      cardType: e.cardType,
+      cardTypeInferred: e.cardTypeInferred,
+      certificateDer: new Uint8Array(e.der),
+      fingerprint: e.fingerprint,
+      notAfter: e.notAfterIso,
+      subject: e.facts.subject,
+      issuer: e.facts.issuer,
+      serialNumber: e.facts.serialNumber,
+      algorithm: t.algorithm,
+      warnings,
+    };
+  }
+
+  /** The certificate's checks, in order, up to revocation: nothing here uses the certificate's key. */
+  async #trusted(t: TokenFields): Promise<{ e: CertEntry; warnings: ValidationWarning[] }> {
     const e = this.#entry(t.unverifiedCertificate);
     if (e.error) throw e.error;
 
@@ -154,23 +181,7 @@ export class TokenValidator {
         warnings.push({ code: 'REVOCATION_UNAVAILABLE', params: r.why });
       }
     }
-
-    this.#signatures.verify(t.algorithm, t.signatureBytes, e.key, origin, nonce);
-
-    if (cpx && (!e.holder || !e.cardType)) throw new CpxError('CARD_NOT_RECOGNISED');
-    return {
-      holder: e.holder,
-      cardType: e.cardType,
-      cardTypeInferred: e.cardTypeInferred,
-      certificateDer: new Uint8Array(e.der),
-      fingerprint: e.fingerprint,
-      notAfter: e.notAfterIso,
-      subject: e.facts.subject,
-      issuer: e.facts.issuer,
-      serialNumber: e.facts.serialNumber,
-      algorithm: t.algorithm,
-      warnings,
-    };
+    return { e, warnings };
   }
 
   #origin(origin: unknown): string {
@@ -196,7 +207,7 @@ export class TokenValidator {
     return e;
   }
 
-  /** Decode, purpose, policy, identity, public key and path to an anchor: everything that depends only on the certificate. */
+  /** Decode, public key, purpose, policy, identity and path to an anchor: everything that depends only on the certificate. */
   #examine(b64: string): CertEntry {
     const decoded = decodeBase64(b64);
     // Own copy: small Buffers share Node's pool, and the entry outlives this call.
@@ -218,6 +229,8 @@ export class TokenValidator {
     if (serialOf(x509) !== facts.serialNumber || Date.parse(x509.validTo) !== facts.notAfter.getTime()) {
       return failed(new CpxError('CERT_MALFORMED', { detail: 'decoders disagree' }));
     }
+    const weakKey = keyProblem(key);
+    if (weakKey) return failed(new CpxError('CERT_KEY_UNSUPPORTED', { detail: weakKey }));
     const purpose = purposeProblem(facts);
     if (purpose) return failed(new CpxError('CERT_PURPOSE_INVALID', because(purpose)));
     const policy = this.#policyProblem(facts);

@@ -1,5 +1,6 @@
-// The last check of the Web eID order: the token's signature over H(origin) || H(nonce) with the key of the
-// certificate, the algorithm matching the key (RS* and PS* on RSA ≥ 2048 bits, ES256/384/512 on P-256/384/521).
+// The certificate's public key, accepted or not before anything uses it (keyProblem), and the last check of the
+// Web eID order: the token's signature over H(origin) || H(nonce) with that key, the algorithm matching the key
+// (RS* and PS* on RSA, ES256/384/512 on P-256/384/521).
 import * as nodeCrypto from 'node:crypto';
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
 import { because, CpxError } from '../../protocol/errors.ts';
@@ -11,16 +12,41 @@ export interface KeyInfo {
   /** OpenSSL curve name for EC keys. */
   curve: string | null;
   bits: number | null;
+  /** RSA public exponent. */
+  exponent: bigint | null;
 }
 
 export function keyInfo(key: KeyObject): KeyInfo {
   const d = key.asymmetricKeyDetails ?? {};
-  return { key, type: key.asymmetricKeyType ?? 'unknown', curve: d.namedCurve ?? null, bits: d.modulusLength ?? null };
+  return { key, type: key.asymmetricKeyType ?? 'unknown', curve: d.namedCurve ?? null, bits: d.modulusLength ?? null, exponent: d.publicExponent ?? null };
 }
 
 const CURVE_NAMES: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };
 const NODE_HASH: Record<AlgorithmSpec['hash'], string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
-const MIN_RSA_BITS = 2048;
+
+/**
+ * The keys authentication cards have. Bounded on purpose: OpenSSL accepts any public exponent under a 3072-bit
+ * modulus, and one made ~3070 bits long makes every public-key operation cost as much as a private one (~5 ms,
+ * the audit's flood); RSA over 4096 bits is slow for nothing. e = 65537 is what every card and CA issues.
+ */
+const RSA_BITS = { min: 2048, max: 4096 };
+const RSA_EXPONENT = 65537n;
+/** The curves of the Web eID algorithms (ES256/384/512), in OpenSSL's names. */
+const CARD_CURVES: ReadonlySet<string> = new Set(Object.values(TOKEN_ALGORITHMS).flatMap((a) => a.curve ? [CURVE_NAMES[a.curve]!] : []));
+
+/** Why this key is not one an authentication card has (CERT_KEY_UNSUPPORTED's detail), or null when it is. */
+export function keyProblem(k: KeyInfo): string | null {
+  if (k.type === 'rsa' || k.type === 'rsa-pss') {
+    const bits = k.bits ?? 0;
+    const e = k.exponent ?? 0n;
+    if (bits < RSA_BITS.min || bits > RSA_BITS.max || e !== RSA_EXPONENT) {
+      return `RSA ${bits} bits, exposant ${e.toString(2).length > 32 ? `de ${e.toString(2).length} bits` : e.toString()}`;
+    }
+    return null;
+  }
+  if (k.type === 'ec') return k.curve && CARD_CURVES.has(k.curve) ? null : `EC ${k.curve ?? '?'}`;
+  return k.type;
+}
 
 // The signed message is protocol/webeid.ts authSignedData's H(origin) || H(nonce); computed here with OpenSSL's
 // one-shot crypto.hash (Node ≥ 20.12, a third cheaper than createHash) because this is the validator's hot path.
@@ -30,8 +56,9 @@ const digest = (alg: string, data: string): Buffer => oneShot ? oneShot(alg, dat
 
 function keyFits(spec: AlgorithmSpec, k: KeyInfo): boolean {
   switch (spec.family) {
-    case 'RSA': return k.type === 'rsa' && (k.bits ?? 0) >= MIN_RSA_BITS;
-    case 'RSA-PSS': return (k.type === 'rsa' || k.type === 'rsa-pss') && (k.bits ?? 0) >= MIN_RSA_BITS;
+    // Size and exponent were checked with the certificate (keyProblem), before the chain.
+    case 'RSA': return k.type === 'rsa';
+    case 'RSA-PSS': return k.type === 'rsa' || k.type === 'rsa-pss';
     case 'EC': return k.type === 'ec' && k.curve === CURVE_NAMES[spec.curve!];
   }
 }

@@ -2,14 +2,14 @@
 // tokens signed with node:crypto, built in memory per test file (no shared state between files).
 import './reflect-shim.ts';
 import * as x509 from '@peculiar/x509';
-import { KeyObject, constants, createHash, sign } from 'node:crypto';
+import { KeyObject, constants, createHash, generatePrimeSync, randomBytes, sign } from 'node:crypto';
 import type { webcrypto } from 'node:crypto';
 import type { WebEidToken } from '../../protocol/card.ts';
 import { TOKEN_ALGORITHMS, WEB_EID_FORMAT, type TokenAlgorithm } from '../../protocol/webeid.ts';
 
 export { x509 };
 
-export type KeyKind = 'rsa2048' | 'rsa1024' | 'ec256' | 'ec384' | 'ec521';
+export type KeyKind = 'rsa2048' | 'rsa1024' | 'ec256' | 'ec384' | 'ec521' | 'rsa3072-huge-exponent';
 
 export interface TestKey {
   kind: KeyKind;
@@ -28,6 +28,7 @@ const subtle = globalThis.crypto.subtle;
 const asName = (n: x509.JsonNameParams | string) => n as x509.JsonName | string;
 
 export async function makeKey(kind: KeyKind): Promise<TestKey> {
+  if (kind === 'rsa3072-huge-exponent') return await hugeExponentKey();
   let alg: webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams;
   let signAlg: Algorithm | EcdsaParams;
   if (kind.startsWith('rsa')) {
@@ -40,6 +41,34 @@ export async function makeKey(kind: KeyKind): Promise<TestKey> {
   }
   const pair = await subtle.generateKey(alg, true, ['sign', 'verify']) as CryptoKeyPair;
   return { kind, pair, signAlg, privateKey: KeyObject.from(pair.privateKey), publicKey: KeyObject.from(pair.publicKey) };
+}
+
+/**
+ * The audit's attacker key: a 3072-bit modulus (OpenSSL takes any public exponent below 3072 bits) with a ~3070-bit
+ * public exponent, so one public-key operation costs as much as a private one (~5 ms instead of ~0.03 ms).
+ * A real key pair: tokens signed with it verify.
+ */
+async function hugeExponentKey(): Promise<TestKey> {
+  const b64u = (n: bigint) => { const h = n.toString(16); return Buffer.from(h.length % 2 ? '0' + h : h, 'hex').toString('base64url'); };
+  const inverse = (a: bigint, m: bigint) => {
+    let [r0, r1, t0, t1] = [a % m, m, 1n, 0n];
+    while (r1) { const q = r0 / r1; [r0, r1, t0, t1] = [r1, r0 - q * r1, t1, t0 - q * t1]; }
+    return r0 === 1n ? ((t0 % m) + m) % m : null;
+  };
+  for (;;) {
+    const [p, q] = [generatePrimeSync(1536, { bigint: true }), generatePrimeSync(1536, { bigint: true })];
+    const phi = (p - 1n) * (q - 1n);
+    const e = (BigInt('0x' + randomBytes(384).toString('hex')) >> 3n) | (1n << 3069n) | 1n;
+    const d = inverse(e, phi);
+    if (!d || p === q) continue;
+    const jwk = { kty: 'RSA', n: b64u(p * q), e: b64u(e), d: b64u(d), p: b64u(p), q: b64u(q), dp: b64u(d % (p - 1n)), dq: b64u(d % (q - 1n)), qi: b64u(inverse(q, p)!) };
+    const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    const pair = {
+      privateKey: await subtle.importKey('jwk', jwk, alg, true, ['sign']),
+      publicKey: await subtle.importKey('jwk', { kty: 'RSA', n: jwk.n, e: jwk.e }, alg, true, ['verify']),
+    } as CryptoKeyPair;
+    return { kind: 'rsa3072-huge-exponent', pair, signAlg: { name: 'RSASSA-PKCS1-v1_5' }, privateKey: KeyObject.from(pair.privateKey), publicKey: KeyObject.from(pair.publicKey) };
+  }
 }
 
 export interface TestCert {
@@ -121,6 +150,8 @@ export interface LeafOptions {
   notAfter?: Date;
   serial?: string;
   extensions?: x509.Extension[];
+  /** SPKI DER of another public key than `key`'s (one WebCrypto cannot make: secp256k1, RSA e = 3…). */
+  spki?: Uint8Array;
 }
 
 export async function makeLeaf(issuer: TestCa, o: LeafOptions): Promise<TestCert> {
@@ -141,7 +172,7 @@ export async function makeLeaf(issuer: TestCa, o: LeafOptions): Promise<TestCert
     issuer: issuer.cert.subject,
     notBefore: o.notBefore ?? new Date(Date.now() - 30 * DAY),
     notAfter: o.notAfter ?? new Date(Date.now() + 3 * YEAR),
-    publicKey: o.key.pair.publicKey,
+    publicKey: o.spki ?? o.key.pair.publicKey,
     signingKey: issuer.key.pair.privateKey,
     signingAlgorithm: issuer.key.signAlg,
     extensions,
