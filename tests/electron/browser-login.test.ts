@@ -81,7 +81,8 @@ describe('a link from the OS', () => {
     const end = await settled(state!.id);
     assert.equal(end.error?.code, 'TRANSACTION_UNKNOWN');
     assert.equal(end.canRetry, false);
-    assert.equal(s.user.seen.length, 0);
+    assert.equal(s.user.seen.length, 0, 'no question asked');
+    assert.equal(s.user.open, false, 'a dialog opened ahead of the question is closed');
   });
 });
 
