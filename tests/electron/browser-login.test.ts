@@ -189,6 +189,21 @@ describe('the browser that started it is logged in', () => {
     }
   });
 
+  test('a link while a card operation is under way: refused as busy, to try again (the operation goes on)', async () => {
+    const { link } = await browserTransaction(s);
+    let release!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      s.user.plan(async () => { resolve(); await new Promise<void>((r) => { release = r; }); return null; });
+    });
+    const appLogin = s.controller.handle('account:card-login', { readerIndex: 0 });
+    await asked;
+    const end = await settled(s.controller.openLoginLink(link).id);
+    assert.equal(end.error?.code, 'SERVICE_BUSY');
+    assert.equal(end.canRetry, true);
+    release();
+    assert.equal((await appLogin).ok, false);
+  });
+
   test('a window opened afterwards learns where the latest browser login stands from the snapshot', async () => {
     const snap = await s.controller.handle('app:snapshot', null);
     assert.ok(snap.ok);
