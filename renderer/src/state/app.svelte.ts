@@ -10,7 +10,7 @@ import type { Region } from '../../../protocol/account.ts';
 import { cardStatus, isUsable, readerIndexOf, selectCard } from '../lib/card-view.ts';
 import { invoke, on } from '../lib/host.ts';
 import { setLang, lang } from '../i18n/index.svelte.ts';
-import { isRetriable } from '../../../protocol/errors.ts';
+import { browserLoginRoute, cardFailure, firstLoginFailure } from './outcomes.ts';
 
 export type { Flow };
 
@@ -74,12 +74,11 @@ class AppState {
 
   /** A login a service's page started: the window shows who asks, where it stands, and how it ended. */
   private onBrowserLogin(s: BrowserLoginState): void {
-    if (s.id <= this.quietBrowserId) return;
-    // A first login being sent reports its own outcome (the invoke's answer), browser included.
-    if (this.sending) return;
-    if (s.status === 'done' && this.screen.name === 'done' && this.screen.result.browser) return;
+    const route = browserLoginRoute(s, { quietUpTo: this.quietBrowserId, sending: this.sending,
+      showingBrowserDone: this.screen.name === 'done' && !!this.screen.result.browser });
+    if (route === 'ignore') return;
     this.notice = null;
-    if (s.status === 'first-login' && s.firstLogin) {
+    if (route === 'first-login' && s.firstLogin) {
       this.openFirstLogin(s.firstLogin, s.id);
       return;
     }
@@ -202,12 +201,14 @@ class AppState {
     const r = await call();
     this.step = null;
     if (r.ok) shown(r.value);
-    else if (r.error.code === 'CANCELLED') {
-      this.screen = { name: 'home' };
-      this.notice = 'error.cancelled';
-    } else {
-      const retry = isRetriable(r.error) ? () => void this.runCard(flow, call, shown) : null;
-      this.screen = { name: 'error', flow, error: r.error, retry };
+    else {
+      const failure = cardFailure(r.error);
+      if (failure.show === 'home-notice') {
+        this.screen = { name: 'home' };
+        this.notice = 'error.cancelled';
+      } else {
+        this.screen = { name: 'error', flow, error: r.error, retry: failure.retry ? () => void this.runCard(flow, call, shown) : null };
+      }
     }
     // Tries left and lock state changed with the PIN: show them as they are now.
     void this.refresh();
@@ -227,12 +228,11 @@ class AppState {
       this.profile = emptyDoctorProfile();
       this.quietBrowserId = Math.max(this.quietBrowserId, this.browserIdOfFirstLogin);
       this.screen = { name: 'done', flow, result: r.value };
-    } else if (r.error.code === 'TICKET_INVALID') {
-      this.password = '';
-      this.screen = { name: 'error', flow, error: r.error, retry: null };
     } else {
-      if (r.error.code === 'CREDENTIALS_INVALID') this.password = '';
-      this.firstLoginError = r.error;
+      const failure = firstLoginFailure(r.error);
+      if (failure.show === 'error' || failure.clearPassword) this.password = '';
+      if (failure.show === 'error') this.screen = { name: 'error', flow, error: r.error, retry: null };
+      else this.firstLoginError = r.error;
     }
   }
 }
