@@ -83,7 +83,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** The service's clock (transactions, nonces, tickets and certificate validity age with it). */
+  serviceClock?: () => Date;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cpx-app-'));
   const sim = await makeSim({ readers: 2 });
   const cards = new CardServiceClient({
@@ -95,6 +100,7 @@ export async function startStack(): Promise<Stack> {
   const server = await startServer({
     port: 0, dataDir: path.join(dir, 'db'), seed: true,
     trust: [sim.env.CPX_TEST_TRUST], crl: [sim.env.CPX_TEST_CRL], warn: () => {},
+    ...(opts.serviceClock ? { clock: opts.serviceClock } : {}),
   });
   const policyDir = path.join(dir, 'policies');
   const settings = await SettingsStore.open({
