@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { APP_CHANNELS, APP_EVENTS, type AppChannel, type AppEventName, type BrowserLoginState, type Result } from '../protocol/ipc.ts';
 import { CpxError, toCpxError } from '../protocol/errors.ts';
 import { httpErrorAnswer, langOfAcceptLanguage } from '../protocol/http-error.ts';
+import { uiContentSecurityPolicy } from '../protocol/ui-csp.ts';
 import { OPEN_PATH, OPEN_SECRET_HEADER } from './instance.ts';
 import { PinBroker } from './pin-broker.ts';
 
@@ -51,8 +52,7 @@ export interface BridgeServer {
 
 const SHIM_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'shim');
 const MAX_BODY = 64 * 1024;
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-  + "font-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'";
+const CSP = uiContentSecurityPolicy('bridge');
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2', '.map': 'application/json',
@@ -191,13 +191,16 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
     const body = await readJson(req, true);
     if (!body.ok) return fail(req, res, new CpxError('BAD_REQUEST', { detail: body.why }), NOT_OK);
     const { pin, confirmFinalTry } = (body.value ?? {}) as { pin?: unknown; confirmFinalTry?: unknown };
-    // A refusal is the PIN page's to show (it goes back to the PIN field): the broker says which, as a CpxError.
+    // A refusal is the PIN page's to show (it goes back to the PIN field): the broker says which, as a CpxError, and
+    // the page gets it as the Electron dialog does — a Result, like every IPC answer (ipc() above).
+    let result: Result<null>;
     try {
       pins.submit(sessionId, pin, confirmFinalTry);
+      result = { ok: true, value: null };
     } catch (err) {
-      return fail(req, res, err, NOT_OK);
+      result = { ok: false, error: toCpxError(err).toBody(langOfAcceptLanguage(req.headers['accept-language'])) };
     }
-    reply(res, 200, { ok: true, value: null });
+    reply(res, 200, result);
   }
 
   /**
