@@ -244,6 +244,9 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
   async function serveAsset(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const file = path.resolve(distDir, '.' + decodeURIComponent(pathname));
     if (!file.startsWith(path.join(distDir, 'assets') + path.sep)) return fail(req, res, new CpxError('NOT_FOUND'));
+    // Vite names assets by their content: one never changes, so each window (a PIN dialog per card operation) loads
+    // them from the cache instead of the bridge.
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     return serveFile(req, res, file);
   }
 

@@ -81,7 +81,8 @@ describe('a link from the OS', () => {
     const end = await settled(state!.id);
     assert.equal(end.error?.code, 'TRANSACTION_UNKNOWN');
     assert.equal(end.canRetry, false);
-    assert.equal(s.user.seen.length, 0);
+    assert.equal(s.user.seen.length, 0, 'no question asked');
+    assert.equal(s.user.open, false, 'a dialog opened ahead of the question is closed');
   });
 });
 
@@ -186,6 +187,21 @@ describe('the browser that started it is logged in', () => {
     } finally {
       serviceAheadMs = 0;
     }
+  });
+
+  test('a link while a card operation is under way: refused as busy, to try again (the operation goes on)', async () => {
+    const { link } = await browserTransaction(s);
+    let release!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      s.user.plan(async () => { resolve(); await new Promise<void>((r) => { release = r; }); return null; });
+    });
+    const appLogin = s.controller.handle('account:card-login', { readerIndex: 0 });
+    await asked;
+    const end = await settled(s.controller.openLoginLink(link).id);
+    assert.equal(end.error?.code, 'SERVICE_BUSY');
+    assert.equal(end.canRetry, true);
+    release();
+    assert.equal((await appLogin).ok, false);
   });
 
   test('a window opened afterwards learns where the latest browser login stands from the snapshot', async () => {

@@ -75,8 +75,9 @@ class AppState {
   /** A login a service's page started: the window shows who asks, where it stands, and how it ended. */
   private onBrowserLogin(s: BrowserLoginState): void {
     const route = browserLoginRoute(s, { quietUpTo: this.quietBrowserId, sending: this.sending,
-      showingBrowserDone: this.screen.name === 'done' && !!this.screen.result.browser });
+      showingBrowserDone: this.screen.name === 'done' && !!this.screen.result.browser, working: this.screen.name === 'working' });
     if (route === 'ignore') return;
+    if (route === 'busy-notice') { this.notice = 'browser.busyNotice'; return; }
     this.notice = null;
     if (route === 'first-login' && s.firstLogin) {
       this.openFirstLogin(s.firstLogin, s.id);

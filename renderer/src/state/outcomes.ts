@@ -30,12 +30,16 @@ export interface BrowserLoginContext {
   sending: boolean;
   /** The window already shows this browser login as done. */
   showingBrowserDone: boolean;
+  /** A card operation of this window is under way (its screen stays). */
+  working: boolean;
 }
 
-export type BrowserLoginRoute = 'ignore' | 'first-login' | 'browser-screen';
+/** 'busy-notice': refused because this window's own card operation is under way, said aside. */
+export type BrowserLoginRoute = 'ignore' | 'busy-notice' | 'first-login' | 'browser-screen';
 
 export function browserLoginRoute(s: BrowserLoginState, ctx: BrowserLoginContext): BrowserLoginRoute {
   if (s.id <= ctx.quietUpTo || ctx.sending) return 'ignore';
   if (s.status === 'done' && ctx.showingBrowserDone) return 'ignore';
+  if (s.status === 'failed' && ctx.working) return 'busy-notice';
   return s.status === 'first-login' && s.firstLogin ? 'first-login' : 'browser-screen';
 }

@@ -28,7 +28,7 @@ test('Première connexion: a stale ticket ends it; the rest is fixed on the form
 test('a browser login report: ignored when the user left it or is sending its first login, else where it stands', () => {
   const state = (over: Partial<BrowserLoginState>): BrowserLoginState =>
     ({ id: 5, requester: { name: 'Service', origin: 'https://s.example' }, status: 'running', ...over }) as BrowserLoginState;
-  const ctx = { quietUpTo: 0, sending: false, showingBrowserDone: false };
+  const ctx = { quietUpTo: 0, sending: false, showingBrowserDone: false, working: false };
   assert.equal(browserLoginRoute(state({}), ctx), 'browser-screen');
   assert.equal(browserLoginRoute(state({}), { ...ctx, quietUpTo: 5 }), 'ignore', 'left with "Retour"');
   assert.equal(browserLoginRoute(state({ id: 6 }), { ...ctx, quietUpTo: 5 }), 'browser-screen', 'a newer one is news');
@@ -38,4 +38,6 @@ test('a browser login report: ignored when the user left it or is sending its fi
   const firstLogin = { holder: {}, ticketExpiresAt: '' } as unknown as BrowserLoginState['firstLogin'];
   assert.equal(browserLoginRoute(state({ status: 'first-login', firstLogin }), ctx), 'first-login');
   assert.equal(browserLoginRoute(state({ status: 'failed' }), ctx), 'browser-screen');
+  assert.equal(browserLoginRoute(state({ status: 'failed' }), { ...ctx, working: true }), 'busy-notice', 'this window\'s operation stays');
+  assert.equal(browserLoginRoute(state({ status: 'running' }), { ...ctx, working: true }), 'browser-screen');
 });
