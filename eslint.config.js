@@ -42,6 +42,13 @@ const forbidden = {
       'electron/core/ knows the card service through its ports (ports.ts): the faces plug in native/service/client.ts.'),
     pattern(['../shell/**', '**/electron/shell/**', '**/cli/**', '**/renderer/**'], 'electron/core/ imports none of the faces that use it.'),
   ],
+  // The app core, assembled once for the two faces that host it (Electron shell, bridge): the layers below, no face.
+  appCore: [
+    exactly('electron', 'app-core/ is shared with the development bridge: Electron-only code lives in electron/shell/.'),
+    pattern(PKCS11, PKCS11_MESSAGE),
+    pattern(['**/server/**', ...SERVER_PACKAGES], 'The app talks to the service over HTTP only.'),
+    pattern(['**/electron/shell/**', '**/cli/**', '**/bridge/**', '**/renderer/**'], 'app-core/ imports none of the faces that use it.'),
+  ],
   // The faces: each assembles the layers below it and none imports another face.
   electronShell: [
     pattern(PKCS11, PKCS11_MESSAGE),
@@ -92,6 +99,7 @@ export default tseslint.config(
   { files: ['native/**'], rules: restrict(forbidden.native) },
   { files: ['server/**'], rules: restrict(forbidden.server) },
   { files: ['electron/core/**'], rules: restrict(forbidden.electronCore) },
+  { files: ['app-core/**'], rules: restrict(forbidden.appCore) },
   { files: ['electron/shell/**'], rules: restrict(forbidden.electronShell) },
   { files: ['cli/**'], rules: restrict(forbidden.cli) },
   { files: ['bridge/**'], rules: restrict(forbidden.bridge) },

@@ -14,6 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_CHANNELS, APP_EVENTS, type AppChannel, type AppEventName, type BrowserLoginState, type Result } from '../protocol/ipc.ts';
 import { CpxError, toCpxError } from '../protocol/errors.ts';
+import { httpErrorAnswer, langOfAcceptLanguage } from '../protocol/http-error.ts';
+import { uiContentSecurityPolicy } from '../protocol/ui-csp.ts';
 import { OPEN_PATH, OPEN_SECRET_HEADER } from './instance.ts';
 import { PinBroker } from './pin-broker.ts';
 
@@ -50,8 +52,7 @@ export interface BridgeServer {
 
 const SHIM_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'shim');
 const MAX_BODY = 64 * 1024;
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-  + "font-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'";
+const CSP = uiContentSecurityPolicy('bridge');
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2', '.map': 'application/json',
@@ -84,24 +85,24 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
 
   mainServer.on('request', (req, res) => {
     void handle(req, res, mainPort, async (url) => {
-      if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return servePage(res, 'index.html', 'main');
+      if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return servePage(req, res, 'index.html', 'main');
       if (req.method === 'GET' && url.pathname === '/events') return openEvents(req, res, url);
       if (req.method === 'POST' && url.pathname.startsWith('/ipc/')) return ipc(req, res, decodeURIComponent(url.pathname.slice(5)));
       if (req.method === 'POST' && url.pathname === OPEN_PATH) return openLink(req, res);
-      if (req.method === 'GET' && url.pathname === '/__bridge/main-shim.js') return serveFile(res, path.join(SHIM_DIR, 'main-shim.js'));
-      if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return serveAsset(res, url.pathname);
-      return reply(res, 404, { error: new CpxError('NOT_FOUND').toBody('en') });
+      if (req.method === 'GET' && url.pathname === '/__bridge/main-shim.js') return serveFile(req, res, path.join(SHIM_DIR, 'main-shim.js'));
+      if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return serveAsset(req, res, url.pathname);
+      return fail(req, res, new CpxError('NOT_FOUND'));
     });
   });
 
   pinServer.on('request', (req, res) => {
     void handle(req, res, pinPort, async (url) => {
-      if (req.method === 'GET' && url.pathname === '/pin.html') return servePage(res, 'pin.html', 'pin');
-      if (req.method === 'GET' && url.pathname === '/__bridge/pin-shim.js') return serveFile(res, path.join(SHIM_DIR, 'pin-shim.js'));
-      if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return serveAsset(res, url.pathname);
+      if (req.method === 'GET' && url.pathname === '/pin.html') return servePage(req, res, 'pin.html', 'pin');
+      if (req.method === 'GET' && url.pathname === '/__bridge/pin-shim.js') return serveFile(req, res, path.join(SHIM_DIR, 'pin-shim.js'));
+      if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return serveAsset(req, res, url.pathname);
       const m = /^\/pin\/([\w-]{10,64})\/(request|closed|submit|cancel|gone)$/.exec(url.pathname);
       if (m) return pinCall(req, res, url, m[1]!, m[2]!);
-      return reply(res, 404, { error: new CpxError('NOT_FOUND').toBody('en') });
+      return fail(req, res, new CpxError('NOT_FOUND'));
     });
   });
 
@@ -114,11 +115,11 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     // DNS rebinding: a page on another name resolving to 127.0.0.1 sends its own Host; only ours is served.
-    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) return reply(res, 421, { error: { code: 'BAD_REQUEST', message: 'wrong host' } });
+    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) return fail(req, res, new CpxError('BAD_REQUEST', { detail: 'wrong host' }));
     try {
       await route(new URL(req.url ?? '/', `http://127.0.0.1:${port}`));
     } catch (err) {
-      if (!res.headersSent) reply(res, 500, { error: toCpxError(err).toBody('en') });
+      if (!res.headersSent) fail(req, res, err);
       else res.end();
     }
   }
@@ -136,12 +137,12 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
   }
 
   async function ipc(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
-    if (!trusted(req, mainOrigin, new URL('http://x/'), true)) return reply(res, 403, { error: { code: 'BAD_REQUEST', message: 'forbidden' } });
-    if (!(APP_CHANNELS as readonly string[]).includes(channel)) return reply(res, 404, { error: new CpxError('NOT_FOUND').toBody('en') });
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return reply(res, 415, { error: { code: 'BAD_REQUEST', message: 'JSON expected' } });
+    if (!trusted(req, mainOrigin, new URL('http://x/'), true)) return fail(req, res, FORBIDDEN(req), NOT_OK);
+    if (!(APP_CHANNELS as readonly string[]).includes(channel)) return fail(req, res, new CpxError('NOT_FOUND'), NOT_OK);
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return fail(req, res, new CpxError('BAD_REQUEST', { detail: 'JSON expected' }), NOT_OK);
     const body = await readJson(req);
-    if (!body.ok) return reply(res, 400, { ok: false, error: new CpxError('BAD_REQUEST', { detail: body.why }).toBody() });
-    if (!host) return reply(res, 503, { ok: false, error: new CpxError('SERVICE_UNREACHABLE', { detail: 'bridge starting' }).toBody() });
+    if (!body.ok) return fail(req, res, new CpxError('BAD_REQUEST', { detail: body.why }), NOT_OK);
+    if (!host) return fail(req, res, new CpxError('SERVICE_UNREACHABLE', { detail: 'bridge starting' }), NOT_OK);
     const request = (body.value as { request?: unknown } | null)?.request ?? null;
     let result: Result<unknown>;
     try {
@@ -153,7 +154,7 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
   }
 
   function openEvents(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    if (!trusted(req, mainOrigin, url, false)) return reply(res, 403, { error: { code: 'BAD_REQUEST', message: 'forbidden' } });
+    if (!trusted(req, mainOrigin, url, false)) return fail(req, res, FORBIDDEN(req));
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
     res.write(': connected\n\n');
     mainClients.add(res);
@@ -169,7 +170,7 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
   async function pinCall(req: IncomingMessage, res: ServerResponse, url: URL, sessionId: string, action: string): Promise<void> {
     // The beacon sent when the window goes away carries no custom header: token in the query, Origin when present.
     // Browsers send Origin on POST (not on a same-origin GET), so it is required there.
-    if (!trusted(req, pinOrigin, url, req.method === 'POST' && action !== 'gone')) return reply(res, 403, { error: { code: 'BAD_REQUEST', message: 'forbidden' } });
+    if (!trusted(req, pinOrigin, url, req.method === 'POST' && action !== 'gone')) return fail(req, res, FORBIDDEN(req));
     if ((action === 'request' || action === 'closed') && req.method === 'GET') {
       const gone = new AbortController();
       res.on('close', () => gone.abort());
@@ -182,18 +183,24 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
       if (!res.writableEnded && !res.destroyed) reply(res, 200, next ? { request: next } : { closed: true });
       return;
     }
-    if (req.method !== 'POST') return reply(res, 405, { error: { code: 'BAD_REQUEST', message: 'POST expected' } });
+    if (req.method !== 'POST') return fail(req, res, new CpxError('BAD_REQUEST', { detail: 'POST expected' }));
     if (action === 'cancel' || action === 'gone') {
       pins.cancel(sessionId, action === 'gone');
       return reply(res, 200, { ok: true });
     }
     const body = await readJson(req, true);
-    if (!body.ok) return reply(res, 400, { error: { code: 'PIN_FORMAT', message: body.why } });
+    if (!body.ok) return fail(req, res, new CpxError('BAD_REQUEST', { detail: body.why }), NOT_OK);
     const { pin, confirmFinalTry } = (body.value ?? {}) as { pin?: unknown; confirmFinalTry?: unknown };
-    const outcome = pins.submit(sessionId, pin, confirmFinalTry);
-    if (outcome === 'ok') return reply(res, 200, { ok: true });
-    const status = outcome === 'malformed' ? 400 : 409;
-    reply(res, status, { error: { code: outcome === 'malformed' ? 'PIN_FORMAT' : 'BAD_REQUEST', message: outcome } });
+    // A refusal is the PIN page's to show (it goes back to the PIN field): the broker says which, as a CpxError, and
+    // the page gets it as the Electron dialog does — a Result, like every IPC answer (ipc() above).
+    let result: Result<null>;
+    try {
+      pins.submit(sessionId, pin, confirmFinalTry);
+      result = { ok: true, value: null };
+    } catch (err) {
+      result = { ok: false, error: toCpxError(err).toBody(langOfAcceptLanguage(req.headers['accept-language'])) };
+    }
+    reply(res, 200, result);
   }
 
   /**
@@ -205,26 +212,26 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
     const secret = Buffer.from(opts.openSecret);
     const ok = req.headers.origin === undefined && req.headers['sec-fetch-site'] === undefined
       && given.length === secret.length && timingSafeEqual(given, secret);
-    if (!ok) return reply(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'forbidden' } });
+    if (!ok) return fail(req, res, FORBIDDEN(req), NOT_OK);
     const body = await readJson(req);
     const argv = body.ok ? (body.value as { argv?: unknown } | null)?.argv : undefined;
     if (!Array.isArray(argv) || argv.length > 64 || !argv.every((a) => typeof a === 'string')) {
-      return reply(res, 400, { ok: false, error: new CpxError('BAD_REQUEST', { detail: 'argv: a list of strings expected' }).toBody() });
+      return fail(req, res, new CpxError('BAD_REQUEST', { detail: 'argv: a list of strings expected' }), NOT_OK);
     }
-    if (!host) return reply(res, 503, { ok: false, error: new CpxError('SERVICE_UNREACHABLE', { detail: 'bridge starting' }).toBody() });
+    if (!host) return fail(req, res, new CpxError('SERVICE_UNREACHABLE', { detail: 'bridge starting' }), NOT_OK);
     const state = host.openLink(argv as string[]);
-    if (!state) return reply(res, 400, { ok: false, error: new CpxError('LINK_INVALID', { detail: 'no cpxlink: link among the arguments' }).toBody() });
+    if (!state) return fail(req, res, new CpxError('LINK_INVALID', { detail: 'no cpxlink: link among the arguments' }), NOT_OK);
     reply(res, 200, state.status === 'failed' && state.error ? { ok: false, error: state.error } : { ok: true, value: state });
   }
 
   // ---- static files ---------------------------------------------------------------------------------------
 
-  async function servePage(res: ServerResponse, file: 'index.html' | 'pin.html', which: 'main' | 'pin'): Promise<void> {
+  async function servePage(req: IncomingMessage, res: ServerResponse, file: 'index.html' | 'pin.html', which: 'main' | 'pin'): Promise<void> {
     let html: string;
     try {
       html = await readFile(path.join(distDir, file), 'utf8');
     } catch {
-      return reply(res, 503, { error: { code: 'NOT_FOUND', message: `${file} not built: run npm run build:renderer` } });
+      return fail(req, res, new CpxError('INTERNAL_ERROR', { detail: `${file} not built: run npm run build:renderer` }));
     }
     // A classic script runs before the page's module scripts: window.cpx / window.cpxPin exist when the UI starts.
     // The event names come from the contract itself (protocol/ipc.ts), not from a copy in the shim.
@@ -234,21 +241,21 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
     res.end(html.replace('</head>', inject));
   }
 
-  async function serveAsset(res: ServerResponse, pathname: string): Promise<void> {
+  async function serveAsset(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const file = path.resolve(distDir, '.' + decodeURIComponent(pathname));
-    if (!file.startsWith(path.join(distDir, 'assets') + path.sep)) return reply(res, 404, { error: new CpxError('NOT_FOUND').toBody('en') });
+    if (!file.startsWith(path.join(distDir, 'assets') + path.sep)) return fail(req, res, new CpxError('NOT_FOUND'));
     // Vite names assets by their content: one never changes, so each window (a PIN dialog per card operation) loads
     // them from the cache instead of the bridge.
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    return serveFile(res, file);
+    return serveFile(req, res, file);
   }
 
-  async function serveFile(res: ServerResponse, file: string): Promise<void> {
+  async function serveFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
     let data: Buffer;
     try {
       data = await readFile(file);
     } catch {
-      return reply(res, 404, { error: new CpxError('NOT_FOUND').toBody('en') });
+      return fail(req, res, new CpxError('NOT_FOUND'));
     }
     res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': data.length });
     res.end(data);
@@ -279,10 +286,22 @@ function sendEvent(res: ServerResponse, event: string, payload: unknown): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
+function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(data) });
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(data) });
   res.end(data);
+}
+
+/** IPC-like calls answer a Result (`ok: false` beside the error), as the shims expect. */
+const NOT_OK = { ok: false } as const;
+
+/** A request without our page's Origin or the run's token: whoever sent it is not allowed here. */
+const FORBIDDEN = (req: IncomingMessage) => new CpxError('ORIGIN_NOT_ALLOWED', { detail: String(req.headers.origin ?? req.headers.host ?? '') });
+
+/** Every error the bridge answers, as the account service answers its own (protocol/http-error.ts). */
+function fail(req: IncomingMessage, res: ServerResponse, err: unknown, extra: Record<string, unknown> = {}): void {
+  const answer = httpErrorAnswer(toCpxError(err), langOfAcceptLanguage(req.headers['accept-language']));
+  reply(res, answer.status, { ...extra, ...answer.body }, answer.headers);
 }
 
 /** Reads a small JSON body. With `secret`, the raw bytes are zeroed once parsed (they held a PIN). */

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { PinAnswer, PinPromptPort } from '../electron/core/ports.ts';
 import { CpxError } from '../protocol/errors.ts';
 import type { PinDialogRequest } from '../protocol/ipc.ts';
-import { isPinWellFormed } from '../protocol/pin.ts';
+import { submitRefusal } from '../protocol/pin.ts';
 
 interface PendingAsk {
   request: PinDialogRequest;
@@ -53,7 +53,6 @@ class PinSession {
   }
 }
 
-export type SubmitOutcome = 'ok' | 'unknown-session' | 'no-request' | 'malformed';
 
 export class PinBroker implements PinPromptPort {
   readonly #open: (sessionId: string) => void;
@@ -141,21 +140,20 @@ export class PinBroker implements PinPromptPort {
     });
   }
 
-  /** The PIN as the page sent it: checked, turned into bytes for the controller (which zeroes them). */
-  submit(sessionId: string, pin: unknown, confirmFinalTry: unknown): SubmitOutcome {
+  /**
+   * The PIN as the page sent it: checked, turned into bytes for the controller (which zeroes them). A refusal is a
+   * CpxError the page shows, the question staying open (protocol/pin.ts: submitRefusal, as in the Electron dialog).
+   */
+  submit(sessionId: string, pin: unknown, confirmFinalTry: unknown): void {
     const s = this.#sessions.get(sessionId);
-    if (!s || s.closed) return 'unknown-session';
-    const req = s.pending?.delivered ? s.pending.request : null;
-    if (!req) return 'no-request';
-    if (typeof pin !== 'string' || typeof confirmFinalTry !== 'boolean') return 'malformed';
-    if (req.pinpad ? pin !== '' : !isPinWellFormed(pin)) return 'malformed';
-    // As in the Electron dialog: the final try goes to the card only with the user's explicit confirmation.
-    if (req.finalTry && confirmFinalTry !== true) return 'malformed';
+    const req = s && !s.closed && s.pending?.delivered ? s.pending.request : null;
+    const refused = submitRefusal(req, typeof pin === 'string' ? pin : null, confirmFinalTry);
+    if (refused) throw refused;
+    if (!s || !req || typeof pin !== 'string') return;
     const bytes = new Uint8Array(pin.length);
     for (let i = 0; i < pin.length; i++) bytes[i] = pin.charCodeAt(i);
     s.answered = new AbortController();
-    s.answer({ pin: bytes, confirmFinalTry, withdrawn: s.answered.signal });
-    return 'ok';
+    s.answer({ pin: bytes, confirmFinalTry: confirmFinalTry === true, withdrawn: s.answered.signal });
   }
 
   /**

@@ -1,19 +1,17 @@
-// The development bridge assembled: the same AppController the Electron shell hosts, with the ports a browser
-// setting needs — the real card service (a forked Node process over the configured PKCS#11 module, e.g. the
+// The development bridge assembled: the same app core the Electron shell hosts (app-core/assemble.ts), with the
+// ports a browser setting needs — the real card service (a forked Node process over the configured PKCS#11 module, e.g. the
 // simulator), fetch to the account service, the PIN page as the PIN prompt — served by http-server.ts.
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CardServiceClient } from '../native/service/client.ts';
+import { assembleAppCore } from '../app-core/assemble.ts';
+import type { CardServiceClient } from '../native/service/client.ts';
 import { forkTransport } from '../native/service/transport.ts';
-import { AppController } from '../electron/core/controller.ts';
+import type { AppController } from '../electron/core/controller.ts';
 import { fetchHttp } from '../electron/core/fetch-http.ts';
-import { FileLogger } from '../electron/core/log.ts';
+import type { FileLogger } from '../electron/core/log.ts';
 import { linuxPolicyReader, type PolicyReader } from '../electron/core/policy.ts';
-import type { SystemPort } from '../electron/core/ports.ts';
-import { SettingsStore } from '../electron/core/settings.ts';
-import type { SettingValues } from '../electron/core/settings-schema.ts';
 import type { Lang } from '../protocol/errors.ts';
 import { startBridgeServer, type BridgeServer } from './http-server.ts';
 import { newInstanceSecret, removeInstanceFile, writeInstanceFile } from './instance.ts';
@@ -35,7 +33,6 @@ export interface BridgeStackOptions {
   lang?: Lang;
   /** Card service slot polling period (ms). */
   pollMs?: number;
-  pinpadTimeoutMs?: number;
   appVersion?: string;
   /** Where the card service's stderr goes (default: this process's stderr). */
   output?: (stream: 'stdout' | 'stderr', chunk: string) => void;
@@ -62,39 +59,30 @@ const NO_POLICY: PolicyReader = { describe: 'none (development bridge)', read: a
 
 export async function startBridge(opts: BridgeStackOptions): Promise<BridgeStack> {
   await mkdir(opts.dataDir, { recursive: true });
-  const defaults: Partial<SettingValues> = { serviceUrl: opts.serviceUrl, ...(opts.lang ? { language: opts.lang } : {}) };
-  const settings = await SettingsStore.open({
-    userFile: path.join(opts.dataDir, 'settings.json'),
-    policy: opts.policyDir ? linuxPolicyReader(opts.policyDir) : NO_POLICY,
-    defaults,
-  });
-  const log = new FileLogger({ file: path.join(opts.dataDir, 'logs', 'cpx-link.log'), level: () => settings.get('logging') });
-  const appVersion = opts.appVersion ?? '0.1.0-bridge';
-
-  const cards = new CardServiceClient({
-    transport: forkTransport({ env: opts.cardEnv ?? process.env, output: opts.output }),
-    options: {
-      modulePath: settings.get('pkcs11Module'),
-      ...(settings.get('pkcs11Module') ? { modulePathSource: 'setting' as const } : {}),
-      pollMs: opts.pollMs, appVersion, lang: settings.get('language'),
-    },
-  });
-
   const openSecret = newInstanceSecret();
   const server = await startBridgeServer({ distDir: opts.distDir ?? DEFAULT_DIST, port: opts.port, openSecret });
-  const system: SystemPort = {
-    // No desktop to hand a link to: unless told otherwise, the page opens it in a new browser tab.
-    openExternal: opts.openExternal ?? (async (url) => { server.openInBrowser(url); }),
-    async chooseSavePath(name) {
-      const dir = path.join(opts.dataDir, 'reports');
-      await mkdir(dir, { recursive: true });
-      return path.join(dir, name);
-    },
-  };
-  const controller = new AppController({
-    cards, http: fetchHttp(), pin: server.pins, settings, log, system, appVersion,
+  const { log, cards, controller } = await assembleAppCore({
+    settingsFile: path.join(opts.dataDir, 'settings.json'),
+    logFile: path.join(opts.dataDir, 'logs', 'cpx-link.log'),
+    policy: opts.policyDir ? linuxPolicyReader(opts.policyDir) : NO_POLICY,
+    defaults: { serviceUrl: opts.serviceUrl, ...(opts.lang ? { language: opts.lang } : {}) },
+    appVersion: opts.appVersion ?? '0.1.0-bridge',
     runtime: { node: process.versions.node, bridge: 'development' },
-    pinpadTimeoutMs: opts.pinpadTimeoutMs,
+    pollMs: opts.pollMs,
+    ports: {
+      cardTransport: () => forkTransport({ env: opts.cardEnv ?? process.env, output: opts.output }),
+      pin: () => server.pins,
+      http: fetchHttp(),
+      system: {
+        // No desktop to hand a link to: unless told otherwise, the page opens it in a new browser tab.
+        openExternal: opts.openExternal ?? (async (url) => { server.openInBrowser(url); }),
+        async chooseSavePath(name) {
+          const dir = path.join(opts.dataDir, 'reports');
+          await mkdir(dir, { recursive: true });
+          return path.join(dir, name);
+        },
+      },
+    },
   });
   server.attach({
     invoke: (channel, request) => controller.handle(channel, request),

@@ -2,8 +2,8 @@
 // the deployment guide's table (build/README.md) — from the settings schema (electron/core/settings-schema.ts) and
 // the words about each setting (build/policy-texts.ts), so none of them can list another set of settings.
 //
-//   node --import tsx build/gen-policies.ts            rewrites the files
-//   node --import tsx build/gen-policies.ts --check    says which committed file is out of date (exit 1), writes nothing
+//   npm run gen:policies               rewrites the files
+//   npm run gen:policies -- --check    says which committed file is out of date (exit 1), writes nothing
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

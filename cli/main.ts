@@ -2,7 +2,7 @@
 // Exit codes follow protocol/errors.ts ExitClass, so scripts can branch on the kind of failure.
 
 import { parseArgs } from 'node:util';
-import { ExitClass, type Lang } from '../protocol/errors.ts';
+import { ExitClass, isLang, type Lang } from '../protocol/errors.ts';
 import { CliContext, usageError, type CliIO } from './context.ts';
 import { TEXT } from './text.ts';
 import { authenticateCommand } from './commands/authenticate.ts';
@@ -20,7 +20,7 @@ function globalFlags(argv: string[]): { json: boolean; lang: Lang } {
   let lang: Lang = 'fr';
   argv.forEach((a, i) => {
     const v = a.startsWith('--lang=') ? a.slice(7) : a === '--lang' ? argv[i + 1] : undefined;
-    if (v === 'en' || v === 'fr') lang = v;
+    if (isLang(v)) lang = v;
   });
   return { json, lang };
 }
@@ -64,7 +64,7 @@ async function run(ctx: CliContext, command: Command, argv: string[]): Promise<n
   } catch (err) {
     throw usageError(ctx.text.badOption(String((err as Error).message).replace(/^.*?'(.*?)'.*$/s, '$1')));
   }
-  if (values.lang !== undefined && values.lang !== 'fr' && values.lang !== 'en') throw usageError(`--lang ${String(values.lang)}`);
+  if (values.lang !== undefined && !isLang(values.lang)) throw usageError(`--lang ${String(values.lang)}`);
   switch (command) {
     case 'diagnose': return diagnoseCommand(ctx);
     case 'card': return cardCommand(ctx);

@@ -77,6 +77,12 @@ export type ServiceResponse<M extends CardServiceMethod = CardServiceMethod> =
   | { seq: number; ok: true; result: CardServiceRequests[M][1] }
   | { seq: number; ok: false; error: ErrorBody };
 
+/**
+ * How long a PIN-pad reader waits for the user (Cryptolib's reader timeout). The card service waits this long and
+ * says so in its `pinpad-waiting` event; the PIN dialog's countdown shows the same figure.
+ */
+export const PINPAD_TIMEOUT_MS = 30_000;
+
 export type ServiceEvent =
   | { event: 'state'; state: WatchState }
   | { event: 'ready'; module: ModuleDiagnosis | null }

@@ -4,17 +4,16 @@
 
 import { isEmailAddress, isFrenchMobile, isFrenchPhone, normaliseFrenchPhone } from './contact.ts';
 
-export interface DoctorProfileInput {
-  specialty: string;
-  email: string;
-  phone: string;
-  mobile: string;
-  address: string;
-  postalCode: string;
-  city: string;
-}
+/** The form's fields, in the order the form shows them: every list of them (IPC check, UI, service) is this one. */
+export const DOCTOR_PROFILE_FIELDS = ['specialty', 'email', 'phone', 'mobile', 'address', 'postalCode', 'city'] as const;
 
-export type DoctorProfileField = keyof DoctorProfileInput;
+export type DoctorProfileField = (typeof DOCTOR_PROFILE_FIELDS)[number];
+export type DoctorProfileInput = Record<DoctorProfileField, string>;
+
+/** The form as it opens: every field empty. */
+export function emptyDoctorProfile(): DoctorProfileInput {
+  return Object.fromEntries(DOCTOR_PROFILE_FIELDS.map((f) => [f, ''])) as DoctorProfileInput;
+}
 
 /** Message keys per invalid field; the UI and the service both render them in French or English. */
 export type FieldProblem = 'required' | 'email' | 'phone' | 'mobile' | 'postalCode' | 'tooLong';

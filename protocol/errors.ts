@@ -31,8 +31,13 @@ export type ExitClass = keyof typeof ExitClass;
 interface ErrorSpec {
   readonly fr: string;
   readonly en: string;
-  /** True when the same action may simply be tried again (possibly after the user does something). */
+  /**
+   * True when the same request, sent again as it was, may succeed (possibly after the user does something outside
+   * it: plugging a reader, waiting). An error fixed by changing what was sent (a password, a form field) is not.
+   */
   readonly retriable: boolean;
+  /** The card refused the PIN without blocking: the signing operation asks for it again, with this error shown. */
+  readonly reaskPin?: true;
   readonly exit: ExitClass;
   readonly http: number;
   /**
@@ -126,6 +131,7 @@ const spec = {
     fr: 'Code porteur incorrect. Il vous reste {{triesLeft|essai|essais}} avant le blocage de la carte.',
     en: 'Incorrect PIN. {{triesLeft|attempt|attempts}} left before the card is blocked.',
     retriable: true, exit: 'pin', http: 401,
+    reaskPin: true, // a wrong PIN with tries left: the user types it again, seeing how many are left
   },
   PIN_LOCKED: {
     fr: 'La carte est bloquée après trois codes porteur erronés. Débloquez-la avec votre code de déblocage (PUK) dans l’outil de gestion de Cryptolib CPS.',
@@ -141,11 +147,13 @@ const spec = {
     fr: "Attention : dernier essai. Un code erroné bloquera la carte. Confirmez pour continuer.",
     en: 'Warning: last attempt. A wrong PIN will block the card. Confirm to continue.',
     retriable: true, exit: 'pin', http: 409,
+    reaskPin: true, // asked again with the confirmation box the last try needs
   },
   PINPAD_TIMEOUT: {
     fr: "Aucun code n'a été saisi sur le lecteur à temps. Recommencez.",
     en: 'No PIN was typed on the reader in time. Start over.',
     retriable: true, exit: 'pin', http: 408,
+    reaskPin: true, // nothing typed on the pad, no try spent
   },
   CANCELLED: {
     fr: 'Opération annulée.',
@@ -259,7 +267,7 @@ const spec = {
   CREDENTIALS_INVALID: {
     fr: "Nom d'utilisateur ou mot de passe incorrect.",
     en: 'Incorrect username or password.',
-    retriable: true, exit: 'account', http: 401,
+    retriable: false, exit: 'account', http: 401,
   },
   ACCOUNT_INACTIVE: {
     fr: "Ce compte n'est pas actif. Contactez le référent de votre établissement.",
@@ -289,7 +297,7 @@ const spec = {
   PROFILE_INVALID: {
     fr: 'Certains champs sont invalides : {{detail}}.',
     en: 'Some fields are invalid: {{detail}}.',
-    retriable: true, exit: 'account', http: 422,
+    retriable: false, exit: 'account', http: 422,
   },
   TICKET_INVALID: {
     fr: "Cette première connexion a expiré ou a déjà été faite. Reconnectez-vous par carte CPx pour recommencer.",
@@ -401,6 +409,19 @@ export type ErrorParams = Readonly<Record<string, string | number>>;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(spec, value);
+}
+
+/**
+ * Whether a failed request may be offered again as it was ("Réessayer"): the table decides for our codes; a code
+ * this build does not know (a newer peer's) keeps what its sender said.
+ */
+export function isRetriable(body: Pick<ErrorBody, 'code' | 'retriable'>): boolean {
+  return isErrorCode(body.code) ? spec[body.code].retriable : body.retriable === true;
+}
+
+/** Whether the signing operation asks for the PIN again after this error (the card refused it, not blocked). */
+export function reasksPin(code: ErrorCode): boolean {
+  return (spec[code] as ErrorSpec).reaskPin === true;
 }
 
 export function isReasonCode(value: unknown): value is ReasonCode {

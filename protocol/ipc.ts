@@ -159,8 +159,9 @@ export interface PinDialogApi {
   request(): Promise<PinDialogRequest>;
   /**
    * Well-formed as protocol/pin.ts says (isPinWellFormed); `confirmFinalTry` must be true when `finalTry` was set.
-   * Empty string on a PIN pad.
+   * Empty string on a PIN pad. A refusal (PIN_FORMAT, PIN_FINAL_TRY without confirmation, no question open) comes
+   * back as data, for the page to show next to the field.
    */
-  submit(pin: string, confirmFinalTry: boolean): Promise<void>;
+  submit(pin: string, confirmFinalTry: boolean): Promise<Result<null>>;
   cancel(): Promise<void>;
 }

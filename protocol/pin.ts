@@ -45,6 +45,22 @@ export function pinFormatError(): CpxError {
   return new CpxError('PIN_FORMAT', PIN_BOUNDS);
 }
 
+/**
+ * Why a PIN prompt's host refuses what its page submitted, or null when it takes it: the same rule in the Electron
+ * dialog and the bridge's PIN page. The page shows the error and goes back to the field; nothing reaches the card.
+ */
+export function submitRefusal(asked: { pinpad: boolean; finalTry: boolean } | null, pin: string | Uint8Array | null,
+  confirmFinalTry: unknown): CpxError | null {
+  if (!asked) return new CpxError('BAD_REQUEST', { detail: 'no PIN is asked' });
+  if (pin === null || typeof confirmFinalTry !== 'boolean') return new CpxError('BAD_REQUEST', { detail: 'PIN and confirmation expected' });
+  if (asked.pinpad ? pin.length !== 0 : !isPinWellFormed(pin)) {
+    return asked.pinpad ? new CpxError('BAD_REQUEST', { detail: 'the PIN is typed on the reader' }) : pinFormatError();
+  }
+  // The final try goes to the card only with the user's explicit confirmation.
+  if (asked.finalTry && !confirmFinalTry) return new CpxError('PIN_FINAL_TRY');
+  return null;
+}
+
 /** What a PIN prompt is for. Only 'authenticate' is asked today; 'change' and 'unblock' are the card's PIN management. */
 export type PinPurpose = 'authenticate' | 'change' | 'unblock';
 

@@ -1,13 +1,15 @@
 // Every error answer is `{"error":{"code","message",…}}` with a code from protocol/errors.ts and the HTTP
-// status that code's spec gives; French unless the client asks for English (Accept-Language: en…).
+// status that code's spec gives; French unless the client asks for English (Accept-Language: en…). The answer itself
+// is protocol/http-error.ts's, shared with the development bridge; here, Fastify's own errors become codes.
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CpxError, ERRORS } from '../protocol/errors.ts';
+import { CpxError } from '../protocol/errors.ts';
 import type { Lang } from '../protocol/errors.ts';
+import { httpErrorAnswer, langOfAcceptLanguage } from '../protocol/http-error.ts';
 import { ProfileInvalidError } from './service.ts';
 
 export function requestLang(req: FastifyRequest): Lang {
-  return /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'fr';
+  return langOfAcceptLanguage(req.headers['accept-language']);
 }
 
 /** Maps Fastify's own errors (schema, JSON, body size, rate limit) to the closed list of codes. */
@@ -26,16 +28,17 @@ function classify(err: FastifyError | CpxError | Error): CpxError {
 
 /** The error as a code of the closed list, logged when internal, with its HTTP status (and Retry-After) set on the reply. */
 export function prepareError(err: FastifyError | CpxError | Error, req: FastifyRequest, reply: FastifyReply): CpxError {
-  const e = classify(err);
-  if (e.code === 'INTERNAL_ERROR') req.log.error({ err: e.cause ?? err }, `internal error (${String(e.params.detail)})`);
-  if (e.code === 'RATE_LIMITED' && e.params.retryAfter !== undefined) void reply.header('retry-after', String(e.params.retryAfter));
-  void reply.code(ERRORS[e.code].http);
-  return e;
+  return answerError(err, req, reply).e;
 }
 
 export function sendError(err: FastifyError | CpxError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const e = prepareError(err, req, reply);
-  const body: Record<string, unknown> = { ...e.toBody(requestLang(req)) };
-  if (e instanceof ProfileInvalidError) body.fields = e.fields;
-  return reply.send({ error: body });
+  return reply.send(answerError(err, req, reply).body);
+}
+
+function answerError(err: FastifyError | CpxError | Error, req: FastifyRequest, reply: FastifyReply) {
+  const e = classify(err);
+  if (e.code === 'INTERNAL_ERROR') req.log.error({ err: e.cause ?? err }, `internal error (${String(e.params.detail)})`);
+  const answer = httpErrorAnswer(e, requestLang(req), e instanceof ProfileInvalidError ? { fields: e.fields } : {});
+  void reply.code(answer.status).headers(answer.headers);
+  return { e, body: answer.body };
 }

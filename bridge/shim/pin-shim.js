@@ -31,16 +31,16 @@
 
   async function post(action, body) {
     const res = await fetch(`${base}/${action}`, { method: 'POST', headers, body: body === undefined ? '{}' : JSON.stringify(body) });
-    if (!res.ok) {
-      const why = await res.json().catch(() => null);
-      throw new Error(why?.error?.message ?? `HTTP ${res.status}`);
-    }
+    const answer = await res.json().catch(() => null);
+    if (!res.ok && typeof answer?.ok !== 'boolean') throw new Error(answer?.error?.message ?? `HTTP ${res.status}`);
+    return answer;
   }
 
   const api = Object.freeze({
     request,
+    // A refusal is a Result with the error, as in the Electron dialog: the page shows it and goes back to the field.
     submit: (pin, confirmFinalTry) => post('submit', { pin, confirmFinalTry }),
-    cancel: () => post('cancel'),
+    cancel: async () => { await post('cancel'); },
   });
   Object.defineProperty(window, 'cpxPin', { value: api, writable: false, configurable: false });
 

@@ -4,6 +4,7 @@
 // `handle(channel, payload)` is the single entry point for untrusted callers: payload checked, errors turned into
 // data (Result), every outcome logged by code — never with a PIN, a password or a session.
 
+import { BUILT_IN_HELP_ORIGINS } from '../../protocol/help-links.ts';
 import type { Region } from '../../protocol/account.ts';
 import type { WatchState } from '../../protocol/card.ts';
 import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
@@ -31,15 +32,10 @@ export interface AppControllerDeps {
   appVersion: string;
   /** Runtime versions for the diagnostic report (electron, chrome). */
   runtime?: Record<string, string | undefined>;
-  /** Shown by the PIN dialog as the PIN-pad countdown. */
-  pinpadTimeoutMs?: number;
   now?: () => number;
 }
 
 export type AppEventListener = <E extends AppEventName>(event: E, payload: AppEvents[E]) => void;
-
-/** Help pages the app itself links to (how to get Cryptolib CPS, unblock a card): the card issuer's site. */
-export const BUILT_IN_HELP_ORIGINS: readonly string[] = ['https://industriels.esante.gouv.fr', 'https://esante.gouv.fr', 'https://www.esante.gouv.fr'];
 
 export class AppController {
   readonly #d: AppControllerDeps;
@@ -57,7 +53,7 @@ export class AppController {
     this.#service = new AccountService(deps.http, () => deps.settings.values(), deps.log);
     this.#logins = new LoginFlows({
       cards: deps.cards, pin: deps.pin, log: deps.log, service: this.#service, system: deps.system,
-      lang: () => this.#lang(), appVersion: deps.appVersion, pinpadTimeoutMs: deps.pinpadTimeoutMs ?? 30_000,
+      lang: () => this.#lang(), appVersion: deps.appVersion,
       now: deps.now ?? Date.now, emit: (event, payload) => this.#emit(event, payload),
     });
     const onState = (state: WatchState) => this.#onCardState(state);

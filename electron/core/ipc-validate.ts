@@ -2,7 +2,8 @@
 // development bridge both call it). A renderer is untrusted input: shapes are checked exactly, unknown fields refused,
 // sizes bounded. Errors name the channel and field, never the value (it may be a password).
 
-import { CpxError } from '../../protocol/errors.ts';
+import { DOCTOR_PROFILE_FIELDS, emptyDoctorProfile } from '../../protocol/doctor-profile.ts';
+import { CpxError, isLang, LANGS } from '../../protocol/errors.ts';
 import { APP_CHANNELS, type AppChannel, type AppInvokes } from '../../protocol/ipc.ts';
 
 const MAX_READER = 63;
@@ -34,8 +35,6 @@ function nothing(channel: string, v: unknown): null {
   return null;
 }
 
-const PROFILE_FIELDS = ['specialty', 'email', 'phone', 'mobile', 'address', 'postalCode', 'city'] as const;
-
 const CHECKS: { [C in AppChannel]: (v: unknown, c: C) => AppInvokes[C][0] } = {
   'app:snapshot': (v, c) => nothing(c, v),
   'card:refresh': (v, c) => nothing(c, v),
@@ -51,19 +50,17 @@ const CHECKS: { [C in AppChannel]: (v: unknown, c: C) => AppInvokes[C][0] } = {
   },
   'account:create-doctor': (v, c) => {
     const r = record(c, v, ['profile']);
-    const p = record(c, r.profile, PROFILE_FIELDS);
-    const field = (f: (typeof PROFILE_FIELDS)[number]) => (p[f] === undefined ? '' : text(c, `profile.${f}`, p[f]));
-    return { profile: {
-      specialty: field('specialty'), email: field('email'), phone: field('phone'), mobile: field('mobile'),
-      address: field('address'), postalCode: field('postalCode'), city: field('city'),
-    } };
+    const p = record(c, r.profile, DOCTOR_PROFILE_FIELDS);
+    const profile = emptyDoctorProfile();
+    for (const f of DOCTOR_PROFILE_FIELDS) if (p[f] !== undefined) profile[f] = text(c, `profile.${f}`, p[f]);
+    return { profile };
   },
   'account:card-login': (v, c) => {
     const r = record(c, v, ['readerIndex']);
     return { readerIndex: readerIndex(c, r.readerIndex) };
   },
   'settings:set-language': (v, c) => {
-    if (v !== 'fr' && v !== 'en') throw bad(c, 'language fr or en expected');
+    if (!isLang(v)) throw bad(c, `language ${LANGS.join(' or ')} expected`);
     return v;
   },
   'link:open-external': (v, c) => text(c, 'url', v, { min: 1, max: 2048 }),

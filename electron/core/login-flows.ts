@@ -15,7 +15,8 @@ import type { AccountPage, CardAuthResult, LinkTicket, SessionResult, Transactio
 import type { CardInfo, WatchState } from '../../protocol/card.ts';
 import { findLoginLinkArg, parseLoginLink, type LoginLink } from '../../protocol/deep-link.ts';
 import { normaliseDoctorProfile, validateDoctorProfile } from '../../protocol/doctor-profile.ts';
-import { CpxError, ERRORS, toCpxError, type Lang } from '../../protocol/errors.ts';
+import { PINPAD_TIMEOUT_MS } from '../../protocol/card-service.ts';
+import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
 import type {
   AppEvents, BrowserLoginState, CardLoginOutcome, CreateDoctorRequest, Flow, FlowStep, LinkRequest, LoggedIn, Requester,
 } from '../../protocol/ipc.ts';
@@ -34,7 +35,6 @@ export interface LoginFlowsDeps {
   system: SystemPort;
   lang: () => Lang;
   appVersion: string;
-  pinpadTimeoutMs: number;
   now: () => number;
   emit: <E extends 'flow:progress' | 'browser:login'>(event: E, payload: AppEvents[E]) => void;
 }
@@ -214,7 +214,7 @@ export class LoginFlows {
 
   /** The completion URL goes to the default browser only if it belongs to the service that asked. */
   async #openInBrowser(url: string, origin: string): Promise<void> {
-    await this.#d.system.openExternal(sameOriginUrl(url, origin));
+    await this.#d.system.openExternal(sameOriginUrl(url, origin)); // eng-disable OPEN_EXTERNAL_JS_CHECK — sameOriginUrl: the asking service's origin only
     this.#d.log.info('browser-login.opened', { origin });
   }
 
@@ -225,7 +225,7 @@ export class LoginFlows {
 
   #browserFailed(id: number, requester: Requester | null, e: CpxError): BrowserLoginState {
     this.#d.log.info('browser-login.failed', { id, code: e.code, origin: requester?.origin ?? null });
-    return this.#setBrowser({ id, requester, status: 'failed', error: e.toBody(this.#d.lang()), canRetry: ERRORS[e.code].retriable });
+    return this.#setBrowser({ id, requester, status: 'failed', error: e.toBody(this.#d.lang()), canRetry: e.retriable });
   }
 
   #setBrowser(state: BrowserLoginState): BrowserLoginState {
@@ -244,7 +244,7 @@ export class LoginFlows {
     if (held) {
       try {
         const handoff = await service.browserHandoff(held.base, held.session);
-        await system.openExternal(sameOriginUrl(handoff.url, new URL(held.base).origin));
+        await system.openExternal(sameOriginUrl(handoff.url, new URL(held.base).origin)); // eng-disable OPEN_EXTERNAL_JS_CHECK — sameOriginUrl: the configured service's origin only
         log.info('service.opened', { origin: new URL(held.base).origin, loggedIn: true });
         return;
       } catch (err) {
@@ -253,7 +253,7 @@ export class LoginFlows {
       }
     }
     // No session (or an expired one): the service's own login page, where "Se connecter par carte CPx" is.
-    await system.openExternal(`${service.baseUrl()}/`);
+    await system.openExternal(`${service.baseUrl()}/`); // eng-disable OPEN_EXTERNAL_JS_CHECK — the configured service's own address, checked by settings
     log.info('service.opened', { origin: service.origin(), loggedIn: false });
   }
 
@@ -295,7 +295,7 @@ export class LoginFlows {
 
   #signing(): SigningContext {
     const d = this.#d;
-    return { cards: d.cards, pin: d.pin, log: d.log, lang: d.lang, appVersion: d.appVersion, pinpadTimeoutMs: d.pinpadTimeoutMs, now: d.now };
+    return { cards: d.cards, pin: d.pin, log: d.log, lang: d.lang, appVersion: d.appVersion, pinpadTimeoutMs: PINPAD_TIMEOUT_MS, now: d.now };
   }
 
   /** One card operation at a time; the card leaving the reader (onCardState) aborts it. */

@@ -25,56 +25,58 @@ export interface HeldSession {
   expiresAt: number;
 }
 
+/** One secret held until it expires or is dropped, masked in the log meanwhile. */
+class Held<T extends { cardNumber: string; expiresAt: number }> {
+  #value: { held: T; release: () => void } | null = null;
+  constructor(private readonly log: LogPort, private readonly now: () => number, private readonly secretOf: (v: T) => string) {}
+
+  hold(v: T): void {
+    this.drop();
+    this.#value = { held: v, release: this.log.hold(this.secretOf(v)) };
+  }
+
+  /** The value while it is valid; null once expired (and then forgotten). */
+  get(): T | null {
+    if (this.#value && this.#value.held.expiresAt <= this.now()) this.drop();
+    return this.#value?.held ?? null;
+  }
+
+  drop(): T | null {
+    const v = this.#value;
+    this.#value = null;
+    v?.release();
+    return v?.held ?? null;
+  }
+
+  /** Drops the value when its card is no longer in a reader; returns it then. */
+  dropUnless(presentCards: ReadonlySet<string>): T | null {
+    return this.#value && !presentCards.has(this.#value.held.cardNumber) ? this.drop() : null;
+  }
+}
+
 export class LoginState {
-  readonly #log: LogPort;
-  readonly #now: () => number;
-  #ticket: (HeldTicket & { release: () => void }) | null = null;
-  #session: (HeldSession & { release: () => void }) | null = null;
+  readonly #ticket: Held<HeldTicket>;
+  readonly #session: Held<HeldSession>;
 
   constructor(log: LogPort, now: () => number) {
-    this.#log = log;
-    this.#now = now;
+    this.#ticket = new Held(log, now, (t) => t.ticket);
+    this.#session = new Held(log, now, (s) => s.session);
   }
 
-  holdTicket(t: HeldTicket): void {
-    this.dropTicket();
-    this.#ticket = { ...t, release: this.#log.hold(t.ticket) };
-  }
-
+  holdTicket(t: HeldTicket): void { this.#ticket.hold(t); }
   /** The ticket while it is valid; null once expired (and then forgotten). */
-  ticket(): HeldTicket | null {
-    if (this.#ticket && this.#ticket.expiresAt <= this.#now()) this.dropTicket();
-    return this.#ticket;
-  }
-
+  ticket(): HeldTicket | null { return this.#ticket.get(); }
   /** Forgets the ticket; returns what it was (for a browser login it belonged to). */
-  dropTicket(): HeldTicket | null {
-    const t = this.#ticket;
-    this.#ticket = null;
-    t?.release();
-    return t;
-  }
+  dropTicket(): HeldTicket | null { return this.#ticket.drop(); }
 
-  holdSession(s: HeldSession): void {
-    this.dropSession();
-    this.#session = { ...s, release: this.#log.hold(s.session) };
-  }
-
-  session(): HeldSession | null {
-    if (this.#session && this.#session.expiresAt <= this.#now()) this.dropSession();
-    return this.#session;
-  }
-
-  dropSession(): void {
-    const s = this.#session;
-    this.#session = null;
-    s?.release();
-  }
+  holdSession(s: HeldSession): void { this.#session.hold(s); }
+  session(): HeldSession | null { return this.#session.get(); }
+  dropSession(): void { this.#session.drop(); }
 
   /** Forgets what belongs to a card no longer in a reader; returns the ticket dropped, if any. */
   keepOnly(presentCards: ReadonlySet<string>): HeldTicket | null {
-    if (this.#session && !presentCards.has(this.#session.cardNumber)) this.dropSession();
-    return this.#ticket && !presentCards.has(this.#ticket.cardNumber) ? this.dropTicket() : null;
+    this.#session.dropUnless(presentCards);
+    return this.#ticket.dropUnless(presentCards);
   }
 
   clear(): void {

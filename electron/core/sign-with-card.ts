@@ -6,7 +6,7 @@
 
 import type { Challenge } from '../../protocol/account.ts';
 import type { CardInfo, WebEidToken } from '../../protocol/card.ts';
-import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
+import { CpxError, reasksPin, toCpxError, type Lang } from '../../protocol/errors.ts';
 import type { FlowStep, PinDialogRequest, Requester } from '../../protocol/ipc.ts';
 import type { LogPort } from './log.ts';
 import type { CardsPort, PinPromptPort } from './ports.ts';
@@ -97,7 +97,7 @@ export async function signWithCard(ctx: SigningContext, req: SignRequest): Promi
         return { token, nonce: challenge.nonce, card };
       } catch (err) {
         const e = toCpxError(err);
-        if (e.code !== 'PIN_INCORRECT' && e.code !== 'PIN_FINAL_TRY' && e.code !== 'PINPAD_TIMEOUT') throw e;
+        if (!reasksPin(e.code)) throw e;
         log.warn('card.pin-refused', { readerIndex, attempt, code: e.code });
         previousError = e;
         // Tries left come from the card itself, read again now: the next dialog shows exactly where the user stands.

@@ -1,18 +1,19 @@
-// Electron main process: wires the Electron-free core (settings, log, controller) to Electron's ports (windows,
-// preloads, PIN dialog, utility process, net) and does nothing else. Bundled by build/bundle.mjs into main.cjs.
+// Electron main process: plugs Electron's ports (windows, preloads, PIN dialog, utility process, net) into the app
+// core (app-core/assemble.ts: settings, log, card service client, controller) and does nothing else. Bundled by
+// build/bundle.mjs into main.cjs.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { app, dialog, Menu, shell, type BrowserWindow } from 'electron';
 import { toCpxError } from '../../protocol/errors.ts';
 import type { BrowserLoginState, PinDialogRequest } from '../../protocol/ipc.ts';
-import { CardServiceClient } from '../../native/service/client.ts';
+import { assembleAppCore } from '../../app-core/assemble.ts';
+import type { CardServiceClient } from '../../native/service/client.ts';
 import { forkTransport } from '../../native/service/transport.ts';
-import { AppController } from '../core/controller.ts';
+import type { AppController } from '../core/controller.ts';
 import { reportSwitchOf } from '../core/diagnostic-report.ts';
-import { FileLogger } from '../core/log.ts';
+import type { FileLogger } from '../core/log.ts';
 import { LINUX_POLICY_DIR, platformPolicyReader } from '../core/policy.ts';
-import { SettingsStore } from '../core/settings.ts';
 import { SETTING_KEYS } from '../core/settings-schema.ts';
 import { registerAppIpc } from './ipc.ts';
 import { netHttp } from './net-http.ts';
@@ -68,49 +69,39 @@ if (!reportFile && !app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  const settings = await SettingsStore.open({
-    userFile: path.join(app.getPath('userData'), 'settings.json'),
-    policy: platformPolicyReader(SETTING_KEYS, process.platform, devEnv('CPX_POLICY_DIR') ?? LINUX_POLICY_DIR),
-    defaults: devEnv('CPX_SERVICE_URL') ? { serviceUrl: devEnv('CPX_SERVICE_URL')! } : {},
-  });
-  const log = new FileLogger({ file: path.join(app.getPath('logs'), 'cpx-link.log'), level: () => settings.get('logging') });
-  log.info('app.start', { version: app.getVersion(), electron: process.versions.electron, platform: process.platform,
-    policyProblems: settings.problems().length });
-
-  const pkcs11Module = settings.view().pkcs11Module;
+  let mainWindow: BrowserWindow | null = null;
   // In a checkout the PKCS#11 binding is built for Node, not for Electron: CPX_CARD_SERVICE_NODE names a Node to run
   // the card service with. A packaged app always uses the utility process (its binding is rebuilt for Electron).
   const workerNode = devEnv('CPX_CARD_SERVICE_NODE');
-  const cards = new CardServiceClient({
-    transport: workerNode
-      ? forkTransport({
-        workerPath: bundle('card-service.cjs'), execPath: workerNode,
-        output: (stream, text) => log.info(`card-service.${stream}`, { text: text.trim() }),
-      })
-      : utilityTransport(bundle('card-service.cjs'), log),
-    options: {
-      appVersion: `cpx-link/${app.getVersion()}`,
-      lang: settings.get('language'),
-      ...(pkcs11Module.value ? { modulePath: pkcs11Module.value, modulePathSource: pkcs11Module.source === 'policy' ? 'policy' : 'setting' } : {}),
-    },
-  });
-
-  let mainWindow: BrowserWindow | null = null;
-  const pin = new PinDialog(() => mainWindow, bundle('preload-pin.cjs'), log);
-  const controller = new AppController({
-    cards, http: netHttp(), pin, settings, log,
+  const { settings, log, cards, pin, controller } = await assembleAppCore({
+    settingsFile: path.join(app.getPath('userData'), 'settings.json'),
+    logFile: path.join(app.getPath('logs'), 'cpx-link.log'),
+    policy: platformPolicyReader(SETTING_KEYS, process.platform, devEnv('CPX_POLICY_DIR') ?? LINUX_POLICY_DIR),
+    defaults: devEnv('CPX_SERVICE_URL') ? { serviceUrl: devEnv('CPX_SERVICE_URL')! } : {},
     appVersion: app.getVersion(),
     runtime: { electron: process.versions.electron, chrome: process.versions.chrome },
-    system: {
-      openExternal: (url) => shell.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK — the controller passes only links it checked
-      chooseSavePath: async (defaultName) => {
-        const options = { defaultPath: path.join(app.getPath('documents'), defaultName),
-          filters: [{ name: 'JSON', extensions: ['json'] }] };
-        const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
-        return r.canceled || !r.filePath ? null : r.filePath;
+    ports: {
+      cardTransport: (log) => (workerNode
+        ? forkTransport({
+          workerPath: bundle('card-service.cjs'), execPath: workerNode,
+          output: (stream, text) => log.info(`card-service.${stream}`, { text: text.trim() }),
+        })
+        : utilityTransport(bundle('card-service.cjs'), log)),
+      pin: (log) => new PinDialog(() => mainWindow, bundle('preload-pin.cjs'), log),
+      http: netHttp(),
+      system: {
+        openExternal: (url) => shell.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK — the controller passes only links it checked
+        chooseSavePath: async (defaultName) => {
+          const options = { defaultPath: path.join(app.getPath('documents'), defaultName),
+            filters: [{ name: 'JSON', extensions: ['json'] }] };
+          const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+          return r.canceled || !r.filePath ? null : r.filePath;
+        },
       },
     },
   });
+  log.info('app.start', { version: app.getVersion(), electron: process.versions.electron, platform: process.platform,
+    policyProblems: settings.problems().length });
 
   if (reportFile) return writeReportAndQuit(controller, cards, log, reportFile);
 

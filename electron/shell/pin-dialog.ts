@@ -7,9 +7,9 @@
 // wait; the flow closes it when the operation is over.
 
 import type { BrowserWindow } from 'electron';
-import { CpxError } from '../../protocol/errors.ts';
-import type { PinDialogRequest } from '../../protocol/ipc.ts';
-import { isPinWellFormed } from '../../protocol/pin.ts';
+import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
+import type { PinDialogRequest, Result } from '../../protocol/ipc.ts';
+import { submitRefusal } from '../../protocol/pin.ts';
 import type { LogPort } from '../core/log.ts';
 import type { PinAnswer, PinPromptPort } from '../core/ports.ts';
 import { IPC, PIN_PAGE } from './channels.ts';
@@ -42,7 +42,7 @@ export class PinDialog implements PinPromptPort {
     this.#log = log;
     const allowed = { contents: () => this.#window?.webContents ?? null, page: PIN_PAGE };
     handle(IPC.pinRequest, allowed, log, () => this.#nextRequest());
-    handle(IPC.pinSubmit, allowed, log, (_e, pin, confirm) => { this.#submit(pin, confirm); });
+    handle(IPC.pinSubmit, allowed, log, (_e, pin, confirm) => asResult(() => this.#submit(pin, confirm), this.#pending?.request.lang));
     handle(IPC.pinCancel, allowed, log, () => { this.#cancel(); });
   }
 
@@ -100,19 +100,18 @@ export class PinDialog implements PinPromptPort {
 
   #submit(pin: unknown, confirm: unknown): void {
     const p = this.#pending;
-    if (!p) throw new Error('no PIN was asked');
     // Bytes only (the preload encodes), well-formed, or none on a PIN pad. Invalid input is refused without saying
     // what it was.
-    if (!(pin instanceof Uint8Array)) throw new Error('PIN: bytes expected');
-    const ok = p.request.pinpad ? pin.length === 0 : isPinWellFormed(pin);
-    if (!ok || (p.request.finalTry && confirm !== true)) {
-      pin.fill(0);
-      this.#log.warn('pin.submit-refused', { pinpad: p.request.pinpad });
-      throw new Error('PIN: not acceptable');
+    const bytes = pin instanceof Uint8Array ? pin : null;
+    const refused = submitRefusal(p?.request ?? null, bytes, confirm);
+    if (refused || !p || !bytes) {
+      bytes?.fill(0);
+      this.#log.warn('pin.submit-refused', { code: refused?.code, pinpad: p?.request.pinpad });
+      throw refused ?? new CpxError('BAD_REQUEST');
     }
     this.#pending = null;
     this.#answered = new AbortController();
-    p.resolve({ pin, confirmFinalTry: confirm === true, withdrawn: this.#answered.signal });
+    p.resolve({ pin: bytes, confirmFinalTry: confirm === true, withdrawn: this.#answered.signal });
   }
 
   /** Cancel button, Escape or the window closed: the open question is answered null, or the answer given withdrawn. */
@@ -127,5 +126,15 @@ export class PinDialog implements PinPromptPort {
     this.#pending = null;
     this.#undelivered = null;
     p?.resolve(answer);
+  }
+}
+
+/** A refusal crosses IPC as data, for the page to show and go back to the field: a thrown error would lose its code. */
+function asResult(run: () => void, lang: Lang = 'fr'): Result<null> {
+  try {
+    run();
+    return { ok: true, value: null };
+  } catch (err) {
+    return { ok: false, error: toCpxError(err).toBody(lang) };
   }
 }

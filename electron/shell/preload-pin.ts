@@ -11,7 +11,7 @@ const api: PinDialogApi = {
     const bytes = new TextEncoder().encode(typeof pin === 'string' ? pin : '');
     const sent = ipcRenderer.invoke(IPC.pinSubmit, bytes, confirmFinalTry === true);
     bytes.fill(0);
-    await sent;
+    return sent;
   },
   cancel: async () => { await ipcRenderer.invoke(IPC.pinCancel); },
 };

@@ -4,16 +4,13 @@
 
 import { readFile } from 'node:fs/promises';
 import { protocol, session, type Session } from 'electron';
+import { uiContentSecurityPolicy } from '../../protocol/ui-csp.ts';
 import type { LogPort } from '../core/log.ts';
 import { contentTypeOf, resolveAppFile } from './app-files.ts';
 import { APP_SCHEME, UI_PARTITION } from './channels.ts';
 
 /** No inline script or style, no eval, nothing fetched: the UI talks to main only through its preload. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-  "connect-src 'none'", "media-src 'none'", "object-src 'none'", "frame-src 'none'", "worker-src 'none'",
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = uiContentSecurityPolicy('electron');
 
 /** Must run before `app` is ready: the scheme behaves like https (secure context, standard URL parsing). */
 export function registerAppScheme(): void {

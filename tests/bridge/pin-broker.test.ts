@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PinBroker } from '../../bridge/pin-broker.ts';
+import { CpxError } from '../../protocol/errors.ts';
 import type { PinDialogRequest } from '../../protocol/ipc.ts';
 import { PIN_MAX, PIN_MIN } from '../../protocol/pin.ts';
 
@@ -21,13 +22,26 @@ async function opened(req: PinDialogRequest) {
   return { broker, session, answer };
 }
 
-test('a PIN outside the bounds or with a non-digit is refused as malformed; the question stays open', async () => {
-  const { broker, session, answer } = await opened(request());
-  for (const bad of ['1'.repeat(PIN_MIN - 1), '1'.repeat(PIN_MAX + 1), '12a4', '', 1234]) {
-    assert.equal(broker.submit(session, bad, false), 'malformed', String(bad));
+/** The code of the CpxError a refused submit throws (the page shows it and goes back to the field). */
+function refusal(submit: () => void): string {
+  try {
+    submit();
+  } catch (err) {
+    assert.ok(err instanceof CpxError, String(err));
+    return err.code;
   }
+  return 'accepted';
+}
+
+test('a PIN outside the bounds or with a non-digit is refused as PIN_FORMAT; the question stays open', async () => {
+  const { broker, session, answer } = await opened(request());
+  for (const bad of ['1'.repeat(PIN_MIN - 1), '1'.repeat(PIN_MAX + 1), '12a4', '']) {
+    assert.equal(refusal(() => broker.submit(session, bad, false)), 'PIN_FORMAT', bad);
+  }
+  assert.equal(refusal(() => broker.submit(session, 1234, false)), 'BAD_REQUEST', 'not a string');
+  assert.equal(refusal(() => broker.submit('no-such-session', '1234', false)), 'BAD_REQUEST', 'no question asked there');
   assert.equal(broker.open, true);
-  assert.equal(broker.submit(session, '1'.repeat(PIN_MAX), false), 'ok');
+  assert.equal(refusal(() => broker.submit(session, '1'.repeat(PIN_MAX), false)), 'accepted');
   const got = await answer;
   assert.deepEqual([...got!.pin], [...new TextEncoder().encode('1'.repeat(PIN_MAX))]);
   broker.close();
@@ -35,14 +49,14 @@ test('a PIN outside the bounds or with a non-digit is refused as malformed; the 
 
 test('on a PIN pad only an empty PIN is accepted; the final try needs the confirmation', async () => {
   const pad = await opened(request({ pinpad: true }));
-  assert.equal(pad.broker.submit(pad.session, '1234', false), 'malformed');
-  assert.equal(pad.broker.submit(pad.session, '', false), 'ok');
+  assert.equal(refusal(() => pad.broker.submit(pad.session, '1234', false)), 'BAD_REQUEST');
+  assert.equal(refusal(() => pad.broker.submit(pad.session, '', false)), 'accepted');
   assert.equal((await pad.answer)!.pin.length, 0);
   pad.broker.close();
 
   const last = await opened(request({ triesLeft: 1, finalTry: true }));
-  assert.equal(last.broker.submit(last.session, '1234', false), 'malformed');
-  assert.equal(last.broker.submit(last.session, '1234', true), 'ok');
+  assert.equal(refusal(() => last.broker.submit(last.session, '1234', false)), 'PIN_FINAL_TRY');
+  assert.equal(refusal(() => last.broker.submit(last.session, '1234', true)), 'accepted');
   assert.equal((await last.answer)!.confirmFinalTry, true);
   last.broker.close();
 });

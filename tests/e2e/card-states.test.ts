@@ -85,16 +85,23 @@ describe('cards that cannot log in, two readers, and the bridge guard rails', ()
     assert.equal((await call({ origin })).status, 403, 'no token');
     assert.equal((await call({ 'x-cpx-token': 'x'.repeat(token.length), origin })).status, 403, 'wrong token');
     assert.equal((await call({ 'x-cpx-token': token, origin: 'http://evil.example' })).status, 403, 'foreign Origin');
-    assert.equal((await call({ 'x-cpx-token': token })).status, 403, 'no Origin');
+    const noOrigin = await call({ 'x-cpx-token': token });
+    assert.equal(noOrigin.status, 403, 'no Origin');
+    // Errors by the rules: a code of the closed list, its status and message, as the account service answers them.
+    assert.equal(((await noOrigin.json()) as { ok: boolean; error: { code: string } }).error.code, 'ORIGIN_NOT_ALLOWED');
     assert.equal((await call({ 'x-cpx-token': token, origin }, `${origin}/ipc/no:such-channel`)).status, 404);
     // A page on another name that resolves to 127.0.0.1 (DNS rebinding) is not served at all.
     const { request } = await import('node:http');
-    const status = await new Promise<number>((resolve, reject) => {
-      const r = request(`${origin}/`, { headers: { host: `rebind.example:${new URL(origin).port}` } }, (res) => { res.resume(); resolve(res.statusCode!); });
+    const [status, body] = await new Promise<[number, string]>((resolve, reject) => {
+      const r = request(`${origin}/`, { headers: { host: `rebind.example:${new URL(origin).port}` } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => { text += c; });
+        res.on('end', () => resolve([res.statusCode!, text]));
+      });
       r.on('error', reject);
       r.end();
     });
-    assert.equal(status, 421);
+    assert.deepEqual([status, (JSON.parse(body) as { error: { code: string } }).error.code], [400, 'BAD_REQUEST']);
   });
 
   test('pages come with a strict CSP and the PIN page lives on its own origin', async () => {

@@ -106,6 +106,29 @@ describe('PIN dialog', () => {
     await loginWithCard(e);
   });
 
+  test('a submit the host refuses is shown in the PIN page, which takes the PIN again instead of waiting in "sent"', async () => {
+    await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
+    const pinWindow = e.nextPinWindow();
+    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
+    const pin = await pinWindow;
+    // The first submit reaches the bridge altered, with a PIN its rule refuses (PIN_FORMAT); nothing reaches the card.
+    let altered = false;
+    await pin.route('**/submit', async (route) => {
+      if (altered) return route.continue();
+      altered = true;
+      await route.continue({ postData: JSON.stringify({ pin: '12a4', confirmFinalTry: false }) });
+    });
+    const logins = e.sim.counters()['C_Login'] ?? 0;
+    await typePin(pin, TEST_PIN);
+    await pin.locator('.pin-error').waitFor();
+    assert.match(await pin.locator('.pin-error').innerText(), /Le code porteur doit comporter de 4 à 8 chiffres/);
+    assert.equal(await pin.locator('#pin-input').isEditable(), true, 'back to the field');
+    assert.equal(e.sim.counters()['C_Login'] ?? 0, logins, 'the refused PIN never reached the card');
+    await typePin(pin, TEST_PIN);
+    await e.page.getByRole('heading', { level: 1, name: 'Vous êtes connecté' }).waitFor({ timeout: 20_000 });
+    assert.equal(altered, true);
+  });
+
   test('three wrong PINs: final-try confirmation, then the blocked card screen and no fourth attempt', async () => {
     await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
     await e.sim.insert('cps-infirmier');

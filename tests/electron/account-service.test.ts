@@ -52,16 +52,18 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   try { await p; return 'OK'; } catch (e) { return e instanceof CpxError ? e.code : `not a CpxError: ${String(e)}`; }
 }
 
+/** The CpxError `p` rejects with (anything else fails the test). */
+async function errorOf(p: Promise<unknown>): Promise<CpxError> {
+  const e = await p.then(() => assert.fail('no error'), (err: unknown) => err);
+  assert.ok(e instanceof CpxError, String(e));
+  return e;
+}
+
 test('a proxy answering 502 with an HTML page: SERVICE_UNREACHABLE (retriable), saying which host', async () => {
-  try {
-    await serviceAt('/proxy').regions();
-    assert.fail('no error');
-  } catch (e) {
-    assert.ok(e instanceof CpxError, String(e));
-    assert.equal(e.code, 'SERVICE_UNREACHABLE');
-    assert.equal(e.retriable, true);
-    assert.match(e.toBody('fr').message, /127\.0\.0\.1:\d+: HTTP 502/);
-  }
+  const e = await errorOf(serviceAt('/proxy').regions());
+  assert.equal(e.code, 'SERVICE_UNREACHABLE');
+  assert.equal(e.retriable, true);
+  assert.match(e.toBody('fr').message, /127\.0\.0\.1:\d+: HTTP 502/);
 });
 
 test('an empty 500: INTERNAL_ERROR with the status, not a crash', async () => {
@@ -75,14 +77,9 @@ test('a redirect is never followed (it could lead outside the allowed origins)',
 });
 
 test('a service error body keeps its code and parameters', async () => {
-  try {
-    await serviceAt('/limited').challenge();
-    assert.fail('no error');
-  } catch (e) {
-    assert.ok(e instanceof CpxError, String(e));
-    assert.equal(e.code, 'RATE_LIMITED');
-    assert.match(e.toBody('fr').message, /30 secondes/);
-  }
+  const e = await errorOf(serviceAt('/limited').challenge());
+  assert.equal(e.code, 'RATE_LIMITED');
+  assert.match(e.toBody('fr').message, /30 secondes/);
 });
 
 test('a malformed challenge is refused before any PIN is asked (INVALID_NONCE)', async () => {

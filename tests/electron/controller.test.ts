@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CpxError } from '../../protocol/errors.ts';
+import { CRYPTOLIB_HELP_URL } from '../../protocol/help-links.ts';
 import type { CardLoginOutcome, LoggedIn, Result } from '../../protocol/ipc.ts';
 import { DEMO_PASSWORD, DEMO_USER, insertCard, openAsBrowser, RIGHT_PIN, startStack, WRONG_PIN, type Stack } from './harness.ts';
 
@@ -343,7 +344,7 @@ describe('links, language, payload checks', () => {
     const regions = expectOk(await s.controller.handle('account:regions', null));
     assert.ok(regions.every((r) => typeof r.id === 'string' && typeof r.howToGetAccount === 'string'), JSON.stringify(regions).slice(0, 500));
     s.opened.length = 0;
-    expectOk(await s.controller.handle('link:open-external', 'https://industriels.esante.gouv.fr/produits-et-services/cps-et-socle-technique'));
+    expectOk(await s.controller.handle('link:open-external', CRYPTOLIB_HELP_URL));
     const supportUrl = regions.find((r) => r.support?.url)?.support?.url;
     if (supportUrl) expectOk(await s.controller.handle('link:open-external', supportUrl));
     expectError(await s.controller.handle('link:open-external', 'https://evil.example.com/'), 'ORIGIN_NOT_ALLOWED');

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DiagnoseResult } from '../../protocol/card-service.ts';
+import { cardServiceOptions } from '../../app-core/assemble.ts';
 import { CardServiceClient } from '../../native/service/client.ts';
 import { forkTransport } from '../../native/service/transport.ts';
 import { buildDiagnosticReport } from '../../electron/core/diagnostic-report.ts';
@@ -25,12 +26,11 @@ test('a user setting naming a missing module: the report carries MODULE_NOT_FOUN
   const missing = '/nonexistent/santesocial/CPS/lib/libcps3_pkcs11_lux.so';
   await settings.setUser('pkcs11Module', missing);
 
-  // What the shell does with the setting (electron/shell/main.ts); the simulator stays reachable through the
-  // environment, so a silent fallback would find a card.
-  const module = settings.view().pkcs11Module;
+  // The card service started as every face starts it (app-core/assemble.ts); the simulator stays reachable through
+  // the environment, so a silent fallback would find a card.
   const cards = new CardServiceClient({
     restartDelaysMs: [0],
-    options: { modulePath: module.value, modulePathSource: module.source === 'policy' ? 'policy' : 'setting' },
+    options: cardServiceOptions(settings.view(), {}),
     transport: forkTransport({ env: { ...process.env, ...sim.env, CPX_PKCS11_MODULE_ONLY: '' }, output: () => {} }),
   });
   await cards.start();

@@ -165,8 +165,8 @@ else describe('Electron shell (_electron)', () => {
     assert.equal(pinWin!.modal, true);
     assert.equal(pinWin!.resizable, false);
 
-    // Not digits: refused at the door, the question stays open.
-    assert.equal(await pin.evaluate("window.cpxPin.submit('12a4', false).then(() => 'accepted', () => 'refused')"), 'refused');
+    // Not digits: refused at the door with the PIN rule's error, for the page to show; the question stays open.
+    assert.equal(await pin.evaluate("window.cpxPin.submit('12a4', false).then((r) => r.ok ? 'accepted' : r.error.code)"), 'PIN_FORMAT');
     await pin.evaluate("window.cpxPin.submit('1234', false)");
     assert.deepEqual(await answer, { length: 4, digitsOnly: true, confirmFinalTry: false });
     await app.evaluate(() => (globalThis as unknown as { __cpxShellTest: { closePin(): void } }).__cpxShellTest.closePin());

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  because, bodyMessage, CpxError, ERROR_CODES, ERRORS, ExitClass, errorMessage, isErrorCode, isLang, isReasonCode, LANGS,
-  missingParams, placeholders, REASONS, toCpxError, type ReasonCode,
+  because, bodyMessage, CpxError, ERROR_CODES, ERRORS, ExitClass, errorMessage, isErrorCode, isLang, isReasonCode, isRetriable,
+  LANGS, missingParams, placeholders, REASONS, reasksPin, toCpxError, type ReasonCode,
 } from '../../protocol/errors.ts';
 
 test('every code has a French and an English message, an exit class and an HTTP status', () => {
@@ -54,6 +54,27 @@ test('an error crosses a process boundary as a body and comes back the same', ()
   const odd = CpxError.fromBody({ code: 'SOMETHING_NEW' });
   assert.equal(odd.code, 'INTERNAL_ERROR');
   assert.match(odd.params.detail as string, /SOMETHING_NEW/);
+});
+
+test('one retry rule: a request fixed by changing what was sent is not offered again as it was', () => {
+  // The form errors of Première connexion are fixed on the form; "Réessayer" would send the same wrong thing.
+  for (const code of ['CREDENTIALS_INVALID', 'PROFILE_INVALID', 'ACCOUNT_EXISTS', 'TICKET_INVALID'] as const) {
+    assert.equal(isRetriable({ code }), false, code);
+    assert.equal(new CpxError(code).toBody().retriable, false, code);
+  }
+  for (const code of ['NO_CARD', 'SERVICE_UNREACHABLE', 'CARD_REMOVED', 'NONCE_EXPIRED'] as const) assert.equal(isRetriable({ code }), true, code);
+  // The table decides for our codes, whatever a body claims; a newer peer's code keeps what its sender said.
+  assert.equal(isRetriable({ code: 'CREDENTIALS_INVALID', retriable: true }), false);
+  assert.equal(isRetriable({ code: 'SOMETHING_NEW' as never, retriable: true }), true);
+  assert.equal(isRetriable({ code: 'SOMETHING_NEW' as never }), false);
+});
+
+test('the PIN is asked again exactly after a refusal that left the card usable', () => {
+  const reasking = ERROR_CODES.filter(reasksPin).sort();
+  assert.deepEqual(reasking, ['PINPAD_TIMEOUT', 'PIN_FINAL_TRY', 'PIN_INCORRECT']);
+  // Re-asking is a kind of retrying: nothing re-asks what may not be tried again.
+  for (const code of reasking) assert.equal(ERRORS[code].retriable, true, code);
+  assert.equal(reasksPin('PIN_LOCKED'), false);
 });
 
 test('anything thrown becomes a CpxError; a CpxError stays itself', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CpxError, errorMessage } from '../../protocol/errors.ts';
-import { isPinWellFormed, PIN_BOUNDS, PIN_MAX, PIN_MIN, pinFormatError } from '../../protocol/pin.ts';
+import { isPinWellFormed, PIN_BOUNDS, PIN_MAX, PIN_MIN, pinFormatError, submitRefusal } from '../../protocol/pin.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const digits = (n: number) => '1234567890'.repeat(2).slice(0, n);
@@ -41,4 +41,20 @@ test('PIN_FORMAT says the bounds, in French and in English, and carries them as 
   // The body crosses a process boundary with its params, so the other side renders the same sentence.
   const back = CpxError.fromBody(JSON.parse(JSON.stringify(e.toBody('fr'))));
   assert.equal(errorMessage(back.code, 'en', back.params), errorMessage('PIN_FORMAT', 'en', PIN_BOUNDS));
+});
+
+test('what a PIN prompt host refuses from its page, and why (the Electron dialog and the bridge share it)', () => {
+  const asked = { pinpad: false, finalTry: false };
+  const code = (e: CpxError | null) => e?.code ?? 'taken';
+  assert.equal(code(submitRefusal(asked, '1234', false)), 'taken');
+  assert.equal(code(submitRefusal(asked, new TextEncoder().encode('12345678'), false)), 'taken');
+  assert.equal(code(submitRefusal(asked, '12a4', false)), 'PIN_FORMAT');
+  assert.deepEqual(submitRefusal(asked, '123', false)?.params, PIN_BOUNDS);
+  assert.equal(code(submitRefusal(null, '1234', false)), 'BAD_REQUEST', 'no question open');
+  assert.equal(code(submitRefusal(asked, null, false)), 'BAD_REQUEST', 'no PIN at all');
+  assert.equal(code(submitRefusal(asked, '1234', 'yes')), 'BAD_REQUEST', 'a confirmation that is not a boolean');
+  assert.equal(code(submitRefusal({ pinpad: true, finalTry: false }, '', false)), 'taken');
+  assert.equal(code(submitRefusal({ pinpad: true, finalTry: false }, '1234', false)), 'BAD_REQUEST', 'typed on the reader, not here');
+  assert.equal(code(submitRefusal({ pinpad: false, finalTry: true }, '1234', false)), 'PIN_FINAL_TRY');
+  assert.equal(code(submitRefusal({ pinpad: false, finalTry: true }, '1234', true)), 'taken');
 });

@@ -1,4 +1,4 @@
-import type { AuthenticateParams } from '../../../protocol/card-service.ts';
+import { PINPAD_TIMEOUT_MS, type AuthenticateParams } from '../../../protocol/card-service.ts';
 import type { WatchState } from '../../../protocol/card.ts';
 import { CpxError } from '../../../protocol/errors.ts';
 import { checkNonce, checkOrigin } from '../../../protocol/origin.ts';
@@ -6,9 +6,6 @@ import { authenticateWithCard } from '../../pkcs11/authenticate.ts';
 import type { LoadedModule, SlotView } from '../../pkcs11/module-host.ts';
 import type { PendingAuth } from '../card-service.ts';
 import type { Handler } from './index.ts';
-
-/** How long a PIN-pad reader waits for the user (Cryptolib's reader timeout); informs the UI's countdown. */
-const PINPAD_TIMEOUT_MS = 30_000;
 
 /**
  * Both transports (Node fork with advanced serialisation, Electron's postMessage) deliver the host's Uint8Array as

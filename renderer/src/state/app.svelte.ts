@@ -2,7 +2,7 @@
 // is shown. Components read it and call its actions; only this module talks to the host.
 import type { WatchState } from '../../../protocol/card.ts';
 import type { ErrorBody, Lang } from '../../../protocol/errors.ts';
-import type { DoctorProfileInput } from '../../../protocol/doctor-profile.ts';
+import { emptyDoctorProfile, type DoctorProfileInput } from '../../../protocol/doctor-profile.ts';
 import type {
   AppSnapshot, BrowserLoginState, CardLoginOutcome, Flow, FirstLoginView, FlowStep, LoggedIn, Result, SettingsView,
 } from '../../../protocol/ipc.ts';
@@ -10,7 +10,7 @@ import type { Region } from '../../../protocol/account.ts';
 import { cardStatus, isUsable, readerIndexOf, selectCard } from '../lib/card-view.ts';
 import { invoke, on } from '../lib/host.ts';
 import { setLang, lang } from '../i18n/index.svelte.ts';
-import { ERRORS, isErrorCode } from '../../../protocol/errors.ts';
+import { browserLoginRoute, cardFailure, firstLoginFailure } from './outcomes.ts';
 
 export type { Flow };
 
@@ -22,11 +22,6 @@ export type Screen =
   | { name: 'done'; flow: Flow; result: LoggedIn }
   | { name: 'browser'; state: BrowserLoginState }
   | { name: 'error'; flow: Flow; error: ErrorBody; retry: (() => void) | null };
-
-/** Errors the user fixes elsewhere: sending the same request again would fail the same way. */
-const NOT_BY_RETRYING = new Set(['CREDENTIALS_INVALID', 'PROFILE_INVALID', 'ACCOUNT_EXISTS', 'TICKET_INVALID']);
-
-const EMPTY_PROFILE: DoctorProfileInput = { specialty: '', email: '', phone: '', mobile: '', address: '', postalCode: '', city: '' };
 
 class AppState {
   snapshot = $state<AppSnapshot | null>(null);
@@ -48,7 +43,7 @@ class AppState {
   /** "Première connexion": the form as the user left it, and what the service said about the last try. */
   username = $state('');
   password = $state('');
-  profile = $state<DoctorProfileInput>({ ...EMPTY_PROFILE });
+  profile = $state<DoctorProfileInput>(emptyDoctorProfile());
   firstLoginError = $state<ErrorBody | null>(null);
   /** A first login is on its way to the service (no PIN: the ticket is in the host). */
   sending = $state(false);
@@ -79,14 +74,12 @@ class AppState {
 
   /** A login a service's page started: the window shows who asks, where it stands, and how it ended. */
   private onBrowserLogin(s: BrowserLoginState): void {
-    if (s.id <= this.quietBrowserId) return;
-    // A first login being sent reports its own outcome (the invoke's answer), browser included.
-    if (this.sending) return;
-    if (s.status === 'done' && this.screen.name === 'done' && this.screen.result.browser) return;
-    // Refused because a card operation of this window is under way: said aside, that operation's screen stays.
-    if (s.status === 'failed' && this.screen.name === 'working') { this.notice = 'browser.busyNotice'; return; }
+    const route = browserLoginRoute(s, { quietUpTo: this.quietBrowserId, sending: this.sending,
+      showingBrowserDone: this.screen.name === 'done' && !!this.screen.result.browser, working: this.screen.name === 'working' });
+    if (route === 'ignore') return;
+    if (route === 'busy-notice') { this.notice = 'browser.busyNotice'; return; }
     this.notice = null;
-    if (s.status === 'first-login' && s.firstLogin) {
+    if (route === 'first-login' && s.firstLogin) {
       this.openFirstLogin(s.firstLogin, s.id);
       return;
     }
@@ -209,14 +202,14 @@ class AppState {
     const r = await call();
     this.step = null;
     if (r.ok) shown(r.value);
-    else if (r.error.code === 'CANCELLED') {
-      this.screen = { name: 'home' };
-      this.notice = 'error.cancelled';
-    } else {
-      const code = r.error.code;
-      const retriable = r.error.retriable ?? (isErrorCode(code) && ERRORS[code].retriable);
-      const retry = retriable && !NOT_BY_RETRYING.has(code) ? () => void this.runCard(flow, call, shown) : null;
-      this.screen = { name: 'error', flow, error: r.error, retry };
+    else {
+      const failure = cardFailure(r.error);
+      if (failure.show === 'home-notice') {
+        this.screen = { name: 'home' };
+        this.notice = 'error.cancelled';
+      } else {
+        this.screen = { name: 'error', flow, error: r.error, retry: failure.retry ? () => void this.runCard(flow, call, shown) : null };
+      }
     }
     // Tries left and lock state changed with the PIN: show them as they are now.
     void this.refresh();
@@ -233,15 +226,14 @@ class AppState {
     const r = await call().finally(() => { this.sending = false; });
     if (r.ok) {
       this.password = '';
-      this.profile = { ...EMPTY_PROFILE };
+      this.profile = emptyDoctorProfile();
       this.quietBrowserId = Math.max(this.quietBrowserId, this.browserIdOfFirstLogin);
       this.screen = { name: 'done', flow, result: r.value };
-    } else if (r.error.code === 'TICKET_INVALID') {
-      this.password = '';
-      this.screen = { name: 'error', flow, error: r.error, retry: null };
     } else {
-      if (r.error.code === 'CREDENTIALS_INVALID') this.password = '';
-      this.firstLoginError = r.error;
+      const failure = firstLoginFailure(r.error);
+      if (failure.show === 'error' || failure.clearPassword) this.password = '';
+      if (failure.show === 'error') this.screen = { name: 'error', flow, error: r.error, retry: null };
+      else this.firstLoginError = r.error;
     }
   }
 }

@@ -2,7 +2,7 @@
 // button in front of a user who needs help.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BUILT_IN_HELP_ORIGINS } from '../../../electron/core/controller.ts';
+import { BUILT_IN_HELP_ORIGINS } from '../../../protocol/help-links.ts';
 import { CRYPTOLIB_HELP_URL } from '../../../renderer/src/lib/links.ts';
 
 test('the Cryptolib help page is https, on an origin the host opens without any setting', () => {
