@@ -27,7 +27,6 @@ export const FIELD_PROBLEM_TEXT: Record<FieldProblem, { fr: string; en: string }
   tooLong: { fr: 'Texte trop long.', en: 'Text too long.' },
 };
 
-export const DOCTOR_PROFILE_FIELDS: readonly DoctorProfileField[] = ['specialty', 'email', 'phone', 'mobile', 'address', 'postalCode', 'city'];
 const REQUIRED: readonly DoctorProfileField[] = ['email', 'postalCode', 'city'];
 /** Characters per field, after trimming. */
 export const DOCTOR_PROFILE_MAX_LENGTH = 200;
