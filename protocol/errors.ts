@@ -147,6 +147,11 @@ const spec = {
     en: 'No PIN was typed on the reader in time. Start over.',
     retriable: true, exit: 'pin', http: 408,
   },
+  PIN_PROMPT_TIMEOUT: {
+    fr: "Aucun code n'a été saisi pendant {{minutes|minute|minutes}} : la demande a été fermée et rien n'a été envoyé. Recommencez quand vous êtes prêt.",
+    en: 'No PIN was typed for {{minutes|minute|minutes}}: the request was closed and nothing was sent. Start again when you are ready.',
+    retriable: true, exit: 'pin', http: 408,
+  },
   CANCELLED: {
     fr: 'Opération annulée.',
     en: 'Operation cancelled.',

@@ -109,6 +109,8 @@ export interface AppInvokes {
   'account:open-service': [null, null];
   /** "Réessayer" on a failed browser login: the same link again (while its transaction lives). */
   'browser:retry': [null, null];
+  /** "Annuler" while a card flow runs (its PIN prompt included): the flow ends, the card is free at once. */
+  'flow:cancel': [null, null];
   'settings:set-language': [Lang, SettingsView];
   'diagnostic:save': [null, { path: string } | null];
   'link:open-external': [string, null];
@@ -116,7 +118,7 @@ export interface AppInvokes {
 export type AppChannel = keyof AppInvokes;
 export const APP_CHANNELS = [
   'app:snapshot', 'card:refresh', 'account:regions', 'account:card-login', 'account:link', 'account:create-doctor',
-  'account:first-login-cancel', 'account:open-service', 'browser:retry', 'settings:set-language', 'diagnostic:save',
+  'account:first-login-cancel', 'account:open-service', 'browser:retry', 'flow:cancel', 'settings:set-language', 'diagnostic:save',
   'link:open-external',
 ] as const satisfies readonly AppChannel[];
 

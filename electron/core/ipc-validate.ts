@@ -43,6 +43,7 @@ const CHECKS: { [C in AppChannel]: (v: unknown, c: C) => AppInvokes[C][0] } = {
   'account:open-service': (v, c) => nothing(c, v),
   'account:first-login-cancel': (v, c) => nothing(c, v),
   'browser:retry': (v, c) => nothing(c, v),
+  'flow:cancel': (v, c) => nothing(c, v),
   'diagnostic:save': (v, c) => nothing(c, v),
   'account:link': (v, c) => {
     const r = record(c, v, ['username', 'password']);

@@ -35,6 +35,7 @@ export interface LoginFlowsDeps {
   lang: () => Lang;
   appVersion: string;
   pinpadTimeoutMs: number;
+  pinPromptTimeoutMs: number;
   now: () => number;
   emit: <E extends 'flow:progress' | 'browser:login'>(event: E, payload: AppEvents[E]) => void;
 }
@@ -295,7 +296,8 @@ export class LoginFlows {
 
   #signing(): SigningContext {
     const d = this.#d;
-    return { cards: d.cards, pin: d.pin, log: d.log, lang: d.lang, appVersion: d.appVersion, pinpadTimeoutMs: d.pinpadTimeoutMs, now: d.now };
+    return { cards: d.cards, pin: d.pin, log: d.log, lang: d.lang, appVersion: d.appVersion, pinpadTimeoutMs: d.pinpadTimeoutMs,
+      pinPromptTimeoutMs: d.pinPromptTimeoutMs, now: d.now };
   }
 
   /** One card operation at a time; the card leaving the reader (onCardState) aborts it. */
@@ -330,6 +332,17 @@ export class LoginFlows {
     }
     const dropped = this.#held.keepOnly(new Set(state.cards.map((c) => c.cardNumber)));
     if (dropped?.browser) this.#browserFailed(dropped.browser.id, dropped.browser.requester, new CpxError('CARD_REMOVED'));
+  }
+
+  /**
+   * "Annuler" in the main window, or the window that showed the flow went away (closed, reloaded): the running card
+   * flow ends now and frees the card — its PIN prompt closes, nothing more is sent. False when none was running.
+   */
+  cancelCardFlow(): boolean {
+    const f = this.#cardFlow;
+    if (!f || f.abort.signal.aborted) return false;
+    f.abort.abort(new CpxError('CANCELLED'));
+    return true;
   }
 
   dispose(): void {

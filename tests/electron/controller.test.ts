@@ -5,6 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { telHref } from '../../protocol/contact.ts';
 import { CpxError } from '../../protocol/errors.ts';
 import type { CardLoginOutcome, LoggedIn, Result } from '../../protocol/ipc.ts';
 import { DEMO_PASSWORD, DEMO_USER, insertCard, openAsBrowser, RIGHT_PIN, startStack, WRONG_PIN, type Stack } from './harness.ts';
@@ -351,7 +352,23 @@ describe('links, language, payload checks', () => {
     assert.equal(s.opened.length, supportUrl ? 2 : 1);
   });
 
-  test('English: settings change announced, PIN dialog and errors in English; locked by policy → refused', async () => {
+  test('support contacts the service lists open as mailto: (the address only, audit #11.6) and tel: links; nothing else', async () => {
+    const regions = expectOk(await s.controller.handle('account:regions', null));
+    const email = regions.find((r) => r.support.email)!.support.email!;
+    const phone = regions.find((r) => r.support.phone)!.support.phone!;
+    s.opened.length = 0;
+    expectOk(await s.controller.handle('link:open-external', `mailto:${email}?cc=spy@evil.example.com&bcc=x@evil.example.com&attach=/etc/passwd&body=hi`));
+    expectOk(await s.controller.handle('link:open-external', `mailto:${email.toUpperCase()}`));
+    expectOk(await s.controller.handle('link:open-external', telHref(phone)));
+    assert.deepEqual(s.opened, [`mailto:${email}`, `mailto:${email.toUpperCase()}`, telHref(phone)]);
+    expectError(await s.controller.handle('link:open-external', 'mailto:someone@evil.example.com'), 'ORIGIN_NOT_ALLOWED');
+    expectError(await s.controller.handle('link:open-external', `mailto:someone@evil.example.com,${email}`), 'ORIGIN_NOT_ALLOWED');
+    expectError(await s.controller.handle('link:open-external', 'tel:+33899123456'), 'ORIGIN_NOT_ALLOWED');
+    expectError(await s.controller.handle('link:open-external', `${telHref(phone)};ext=99`), 'ORIGIN_NOT_ALLOWED');
+    assert.equal(s.opened.length, 3);
+  });
+
+    test('English: settings change announced, PIN dialog and errors in English; locked by policy → refused', async () => {
     await insertCard(s, 'cpe', 0);
     const view = expectOk(await s.controller.handle('settings:set-language', 'en'));
     assert.deepEqual(view.language, { value: 'en', source: 'user', locked: false });
@@ -405,6 +422,36 @@ describe('links, language, payload checks', () => {
     expectError(await cardLogin(), 'SERVICE_BUSY');
     release();
     expectError(await first, 'CANCELLED');
+  });
+
+  for (const [how, stop] of [
+    ['"Annuler" in the main window (flow:cancel)', async () => expectOk(await s.controller.handle('flow:cancel', null))],
+    ['the main window gone (closed, reloaded)', async () => { s.controller.cancelFlow('window-gone'); }],
+  ] as const) {
+    test(`${how} ends a flow waiting at the PIN dialog: the dialog closes, the card is usable again at once`, async () => {
+      let promptSignal: AbortSignal | undefined;
+      const opened = new Promise<void>((resolve) => {
+        s.user.plan(async (_req, signal) => {
+          promptSignal = signal;
+          resolve();
+          await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+          return null;
+        }, RIGHT_PIN);
+      });
+      const before = logins();
+      const first = cardLogin();
+      await opened;
+      await stop();
+      expectError(await first, 'CANCELLED');
+      assert.ok(promptSignal?.aborted, 'the PIN dialog was told to close');
+      assert.equal(logins(), before, 'nothing sent to the card');
+      expectOk(await cardLogin()); // no SERVICE_BUSY: the PIN typed this time reaches the card
+    });
+  }
+
+  test('flow:cancel with nothing running is harmless', async () => {
+    expectOk(await s.controller.handle('flow:cancel', null));
+    expectError(await s.controller.handle('flow:cancel', { now: true }), 'BAD_REQUEST');
   });
 });
 
