@@ -463,6 +463,22 @@ export function bodyMessage(body: ErrorBody, lang: Lang): string {
   return errorMessage(body.code, lang, params);
 }
 
+/**
+ * A body as a person reads it: the sentence (what happened, what to do) apart from the technical small print. A raw
+ * detail the message only quotes in parentheses — a host and its socket error, a certificate's subject, a PKCS#11
+ * return code — goes to `detail`, for the UI's "Détails" fold and the diagnostic report; a reason's words are written
+ * for people and stay in the sentence.
+ */
+export function bodyForPeople(body: ErrorBody, lang: Lang): { message: string; detail: string | null } {
+  const params = body.params ?? {};
+  if (isErrorCode(body.code) && typeof params.detail === 'string' && !isReasonCode(params.reason)
+    && template(body.code, lang, params).includes('({{detail}})')) {
+    const { detail, ...rest } = params;
+    if (missingParams(body.code, lang, rest).every((n) => n === 'detail')) return { message: errorMessage(body.code, lang, rest), detail };
+  }
+  return { message: bodyMessage(body, lang), detail: null };
+}
+
 /** French says "0 essai, 1 essai, 2 essais"; English "0 attempts, 1 attempt". */
 export function countNoun(lang: Lang, n: number, one: string, other: string): string {
   return new Intl.PluralRules(lang).select(n) === 'one' ? one : other;

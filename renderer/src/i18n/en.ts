@@ -153,6 +153,7 @@ export const en: Messages = {
     sending: 'Sending to the service…',
     done: 'Done.',
     keepCard: 'Keep your card in the reader.',
+    cancel: 'Cancel',
     short: { challenge: 'Preparing', pin: 'PIN', signing: 'Signing', sending: 'Sending', done: 'Done' },
   },
   done: {
@@ -181,6 +182,7 @@ export const en: Messages = {
     retry: 'Try again',
     back: 'Back',
     code: 'Code: {{code}}',
+    details: 'Details',
     cancelled: 'Operation cancelled. Nothing was sent.',
   },
   browser: {

@@ -153,6 +153,7 @@ export const fr = {
     sending: 'Envoi au service…',
     done: 'Terminé.',
     keepCard: 'Laissez votre carte dans le lecteur.',
+    cancel: 'Annuler',
     short: { challenge: 'Préparation', pin: 'Code porteur', signing: 'Signature', sending: 'Envoi', done: 'Terminé' },
   },
   done: {
@@ -181,6 +182,7 @@ export const fr = {
     retry: 'Réessayer',
     back: 'Retour',
     code: 'Code : {{code}}',
+    details: 'Détails',
     cancelled: 'Opération annulée. Rien n’a été envoyé.',
   },
   browser: {

@@ -58,6 +58,8 @@ class AppState {
   status = $derived(cardStatus(this.watch, this.serviceUp, this.chosenReader));
   card = $derived(this.status.card);
   usable = $derived(isUsable(this.status.kind));
+  /** The blocked-card help lives in the card panel while the card shows blocked; an error screen shows it only otherwise. */
+  blockedHelpShown = $derived(this.status.kind === 'blocked' && this.screen.name !== 'settings');
   busy = $derived(this.screen.name === 'working' || this.sending || (this.screen.name === 'browser' && this.screen.state.status === 'running'));
 
   async start(): Promise<void> {
@@ -183,6 +185,11 @@ class AppState {
   async retryBrowserLogin(): Promise<void> {
     const r = await invoke('browser:retry', null);
     if (!r.ok) this.screen = { name: 'error', flow: 'browser-login', error: r.error, retry: null };
+  }
+
+  /** "Annuler" while a card flow runs: the host ends it (its PIN window closes) and the flow reports CANCELLED. */
+  async cancelFlow(): Promise<void> {
+    await invoke('flow:cancel', null);
   }
 
   async openService(): Promise<void> {
