@@ -266,6 +266,11 @@ const spec = {
     en: 'This account is not active. Contact your establishment’s referent.',
     retriable: false, exit: 'account', http: 403,
   },
+  CARD_NOT_ACCEPTED: {
+    fr: "Cette carte n'est pas acceptée par ce service : l'autorité qui a émis son certificat ({{detail}}) n'est pas parmi celles qu'il reconnaît. Aucun code porteur n'a été demandé. Utilisez une carte acceptée par ce service ou contactez son support.",
+    en: 'This card is not accepted by this service: the authority that issued its certificate ({{detail}}) is not one it recognises. No PIN was asked for. Use a card this service accepts or contact its support.',
+    retriable: false, exit: 'certificate', http: 403,
+  },
   CARD_ALREADY_LINKED: {
     fr: 'Cette carte est déjà associée à un autre compte. Contactez le support pour la détacher.',
     en: 'This card is already linked to another account. Contact support to unlink it.',

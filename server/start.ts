@@ -13,6 +13,7 @@ import type { Db } from './db/index.ts';
 import { loadRegions } from './regions.ts';
 import { seedDemoAccounts } from './seed.ts';
 import { AccountService } from './service.ts';
+import { publishedTrust } from './trust-list.ts';
 import { resolveTrust, trustWarning } from './trust.ts';
 import type { Revocation, TrustSettings } from './trust.ts';
 import type { TokenValidatorPort } from './validator-port.ts';
@@ -96,7 +97,7 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
   try {
     if (cfg.seed) await seedDemoAccounts(db, (cfg.clock ?? (() => new Date()))());
     app = await buildApp({
-      service: () => service!, regions, dbKind: db.kind, https, corsOrigin: cfg.corsOrigin ?? null,
+      service: () => service!, regions, trust: trust ? publishedTrust(trust) : null, dbKind: db.kind, https, corsOrigin: cfg.corsOrigin ?? null,
       rateLimits: scaled(cfg), logRequests: cfg.logRequests,
       // Browsers see the origin tokens are signed for (a TLS proxy in front of a loopback http service included).
       secureCookies: cfg.origin ? checkOrigin(cfg.origin).startsWith('https:') : !!https,

@@ -11,7 +11,7 @@
 // - "Ouvrir le service": a one-time handoff URL from the session kept here, so the browser opens logged in; without a
 //   session, the service's login page.
 
-import type { AccountPage, CardAuthResult, LinkTicket, SessionResult, TransactionResult } from '../../protocol/account.ts';
+import { issuedByTrusted, type AccountPage, type CardAuthResult, type LinkTicket, type SessionResult, type TransactionResult } from '../../protocol/account.ts';
 import type { CardInfo, WatchState } from '../../protocol/card.ts';
 import { findLoginLinkArg, parseLoginLink, type LoginLink } from '../../protocol/deep-link.ts';
 import { normaliseDoctorProfile, validateDoctorProfile } from '../../protocol/doctor-profile.ts';
@@ -68,6 +68,7 @@ export class LoginFlows {
     const origin = this.#d.service.origin();
     const base = this.#d.service.baseUrl();
     return this.#runCardFlow('card-login', readerIndex, async ({ card, readerIndex: reader, signal, progress }) => {
+      await this.#acceptedBy(base, card);
       const requester: Requester = { name: null, origin };
       const signed = await signWithCard(this.#signing(), {
         readerIndex: reader, card, origin, requester, challenge: () => this.#d.service.challenge(), progress, signal,
@@ -195,6 +196,7 @@ export class LoginFlows {
       const c = await first;
       const requester: Requester = { name: c.service.name.trim(), origin: link.origin };
       this.#setBrowser({ id, requester, status: 'running' });
+      await this.#acceptedBy(base, card);
       const signed = await signWithCard(this.#signing(), { readerIndex, card, origin: link.origin, requester, challenge, progress, signal });
       progress('sending');
       const result = await service.transactionComplete(base, link.transaction, signed.token, signed.nonce, card.cardNumber);
@@ -292,6 +294,16 @@ export class LoginFlows {
       }
     }
     return { account: result.account, serviceUrl: base, browser: browser?.requester ?? null };
+  }
+
+  /** A card whose authentication certificate the service will refuse is said so before its PIN is asked. */
+  async #acceptedBy(base: string, card: CardInfo): Promise<void> {
+    const issuer = card.certificates.find((c) => c.role === 'authentication')?.issuer;
+    const trust = issuer ? await this.#d.service.trust(base) : null;
+    if (trust && issuer && !issuedByTrusted(trust, issuer)) {
+      this.#d.log.info('card.not-accepted', { origin: new URL(base).origin, testCards: trust.testCards });
+      throw new CpxError('CARD_NOT_ACCEPTED', { detail: issuer });
+    }
   }
 
   #signing(): SigningContext {

@@ -5,8 +5,15 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { readdirSync } from 'node:fs';
 import { telHref } from '../../protocol/contact.ts';
-import { CpxError } from '../../protocol/errors.ts';
+import { AppController } from '../../electron/core/controller.ts';
+import { fetchHttp } from '../../electron/core/fetch-http.ts';
+import { linuxPolicyReader } from '../../electron/core/policy.ts';
+import { SettingsStore } from '../../electron/core/settings.ts';
+import { startServer } from '../../server/start.ts';
+import { IGC_SANTE_DIR } from '../../server/trust.ts';
+import { bodyForPeople, CpxError } from '../../protocol/errors.ts';
 import type { CardLoginOutcome, LoggedIn, Result } from '../../protocol/ipc.ts';
 import { DEMO_PASSWORD, DEMO_USER, insertCard, openAsBrowser, RIGHT_PIN, startStack, WRONG_PIN, type Stack } from './harness.ts';
 
@@ -452,6 +459,38 @@ describe('links, language, payload checks', () => {
   test('flow:cancel with nothing running is harmless', async () => {
     expectOk(await s.controller.handle('flow:cancel', null));
     expectError(await s.controller.handle('flow:cancel', { now: true }), 'BAD_REQUEST');
+  });
+});
+
+describe('a card the service will not accept', () => {
+  test('is said before the PIN: CARD_NOT_ACCEPTED, no dialog, nothing signed; a card it accepts goes through', async (t) => {
+    // A second service that trusts only the real IGC-Santé authorities: the simulator's test cards are not for it.
+    const files = readdirSync(IGC_SANTE_DIR).filter((f) => f.endsWith('.pem')).map((f) => path.join(IGC_SANTE_DIR, f));
+    const real = await startServer({ port: 0, dataDir: path.join(s.dir, 'real-db'), trust: files, crl: [s.sim.env.CPX_TEST_CRL], warn: () => {} });
+    const settings = await SettingsStore.open({
+      userFile: path.join(s.dir, 'real-user', 'settings.json'), policy: linuxPolicyReader(path.join(s.dir, 'real-policies')),
+      defaults: { serviceUrl: real.url },
+    });
+    const controller = new AppController({ cards: s.cards, http: fetchHttp(), pin: s.user, settings, log: s.log, appVersion: 'test',
+      system: { openExternal: async () => {}, chooseSavePath: async () => null } });
+    t.after(async () => { controller.dispose(); await real.close(); });
+    await insertCard(s, 'cpe', 0);
+    s.user.plan();
+    const before = logins();
+    const r = await controller.handle('account:card-login', { readerIndex: 0 });
+    expectError(r, 'CARD_NOT_ACCEPTED');
+    if (!r.ok) {
+      assert.match(r.error.message, /n'est pas acceptée par ce service/);
+      assert.match(bodyForPeople(r.error, 'fr').message, /Aucun code porteur n'a été demandé/);
+      assert.doesNotMatch(bodyForPeople(r.error, 'fr').message, /CN=/, 'the issuer DN is small print');
+    }
+    assert.equal(s.user.seen.length, 0, 'no PIN dialog');
+    assert.equal(logins(), before);
+    // The test service accepts the same card: its list is read and the PIN is asked as usual.
+    s.user.plan('cancel');
+    expectError(await cardLogin(), 'CANCELLED');
+    assert.equal(s.user.seen.length, 1);
+    assert.ok(s.requests.some((u) => u.endsWith('/api/trust')));
   });
 });
 
