@@ -112,13 +112,15 @@ export interface AppInvokes {
   /** "Annuler" while a card flow runs (its PIN prompt included): the flow ends, the card is free at once. */
   'flow:cancel': [null, null];
   'settings:set-language': [Lang, SettingsView];
+  /** The region the user chose for "Comment obtenir un compte ?": remembered (unless IT set it by policy). */
+  'settings:set-region': [string, SettingsView];
   'diagnostic:save': [null, { path: string } | null];
   'link:open-external': [string, null];
 }
 export type AppChannel = keyof AppInvokes;
 export const APP_CHANNELS = [
   'app:snapshot', 'card:refresh', 'account:regions', 'account:card-login', 'account:link', 'account:create-doctor',
-  'account:first-login-cancel', 'account:open-service', 'browser:retry', 'flow:cancel', 'settings:set-language', 'diagnostic:save',
+  'account:first-login-cancel', 'account:open-service', 'browser:retry', 'flow:cancel', 'settings:set-language', 'settings:set-region', 'diagnostic:save',
   'link:open-external',
 ] as const satisfies readonly AppChannel[];
 

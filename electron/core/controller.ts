@@ -14,6 +14,7 @@ import type {
 import { checkOrigin, isLoopback } from '../../protocol/origin.ts';
 import { PIN_PROMPT_TIMEOUT_MS } from '../../protocol/pin.ts';
 import { AccountService } from './account-service.ts';
+import SHIPPED_REGIONS from './shipped-regions.json' with { type: 'json' };
 import { buildDiagnosticReport, reportFileName, saveDiagnosticReport } from './diagnostic-report.ts';
 import { validateRequest } from './ipc-validate.ts';
 import type { LogPort } from './log.ts';
@@ -106,6 +107,7 @@ export class AppController {
       'browser:retry': async () => { this.#logins.retryBrowserLogin(); return null; },
       'flow:cancel': async () => { this.cancelFlow('user'); return null; },
       'settings:set-language': (lang) => this.setLanguage(lang),
+      'settings:set-region': (id) => this.#d.settings.setUser('region', id),
       'diagnostic:save': () => this.saveDiagnostic(),
       'link:open-external': (url) => this.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK — our method below: checkExternalLink first
     };
@@ -133,8 +135,18 @@ export class AppController {
     return state;
   }
 
+  /**
+   * The service's regions; when it cannot be reached, the copy shipped with the app (build/gen-regions.ts), so the
+   * help and the support contacts still show. The service's answer replaces the copy whenever it comes.
+   */
   async regions(): Promise<Region[]> {
-    const regions = await this.#service.regions();
+    let regions: Region[];
+    try {
+      regions = await this.#service.regions();
+    } catch (err) {
+      this.#d.log.info('regions.shipped-copy', { code: toCpxError(err).code });
+      regions = SHIPPED_REGIONS;
+    }
     this.#serviceLinks = new Set(regions.flatMap((r) => [
       ...(r.support?.url ? [r.support.url] : []),
       ...(r.support?.email ? [mailtoHref(r.support.email).toLowerCase()] : []),

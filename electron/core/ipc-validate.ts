@@ -67,6 +67,7 @@ const CHECKS: { [C in AppChannel]: (v: unknown, c: C) => AppInvokes[C][0] } = {
     if (v !== 'fr' && v !== 'en') throw bad(c, 'language fr or en expected');
     return v;
   },
+  'settings:set-region': (v, c) => text(c, 'region', v, { min: 1, max: 100 }),
   'link:open-external': (v, c) => text(c, 'url', v, { min: 1, max: 2048 }),
 };
 

@@ -317,7 +317,8 @@ describe('only the configured service, over https except loopback', () => {
     const r = await cardLogin();
     expectError(r, 'ORIGIN_NOT_ALLOWED');
     if (!r.ok) assert.match(r.error.message, /127\.0\.0\.1/);
-    expectError(await s.controller.handle('account:regions', null), 'ORIGIN_NOT_ALLOWED');
+    // The region help still shows, from the copy shipped with the app: no request to a service IT did not allow.
+    assert.ok(expectOk(await s.controller.handle('account:regions', null)).length > 0);
     assert.equal(logins(), 0);
     assert.equal(s.requests.length, sent);
     await rm(path.join(s.policyDir, 'origins.json'));
@@ -337,7 +338,7 @@ describe('only the configured service, over https except loopback', () => {
     const r = await cardLogin();
     expectError(r, 'SERVICE_UNREACHABLE');
     if (!r.ok) assert.equal(r.error.retriable, true);
-    expectError(await s.controller.handle('account:regions', null), 'SERVICE_UNREACHABLE');
+    assert.ok(expectOk(await s.controller.handle('account:regions', null)).length > 0, 'the shipped copy of the regions');
     assert.equal(s.user.seen.length, 0);
     await useFreshUserSettings({});
     assert.ok(expectOk(await s.controller.handle('account:regions', null)).length > 0);
@@ -375,7 +376,36 @@ describe('links, language, payload checks', () => {
     assert.equal(s.opened.length, 3);
   });
 
-    test('English: settings change announced, PIN dialog and errors in English; locked by policy → refused', async () => {
+    test('the service unreachable: the regions shipped with the app still show, and their support contacts still open', async (t) => {
+    const settings = await SettingsStore.open({
+      userFile: path.join(s.dir, 'down-user', 'settings.json'), policy: linuxPolicyReader(path.join(s.dir, 'down-policies')),
+      defaults: { serviceUrl: 'http://127.0.0.1:9' },
+    });
+    const opened: string[] = [];
+    const controller = new AppController({ cards: s.cards, http: fetchHttp(), pin: s.user, settings, log: s.log, appVersion: 'test',
+      system: { openExternal: async (url) => { opened.push(url); }, chooseSavePath: async () => null } });
+    t.after(() => controller.dispose());
+    const regions = expectOk(await controller.handle('account:regions', null));
+    assert.deepEqual(regions.map((r) => r.id), expectOk(await s.controller.handle('account:regions', null)).map((r) => r.id));
+    assert.ok(regions.every((r) => r.support.label && (r.support.email || r.support.phone || r.support.url)));
+    const email = regions.find((r) => r.support.email)!.support.email!;
+    expectOk(await controller.handle('link:open-external', `mailto:${email}`));
+    assert.deepEqual(opened, [`mailto:${email}`]);
+  });
+
+  test('the chosen region is remembered as a user setting; a region IT set by policy stays', async () => {
+    const view = expectOk(await s.controller.handle('settings:set-region', 'normandie'));
+    assert.deepEqual(view.region, { value: 'normandie', source: 'user', locked: false });
+    assert.equal(JSON.parse(await readFile(path.join(s.dir, 'user', 'settings.json'), 'utf8')).region, 'normandie');
+    await writeFile(path.join(await ensureDir(s.policyDir), 'region.json'), JSON.stringify({ region: 'grand-est' }));
+    await s.settings.reload();
+    assert.deepEqual(expectOk(await s.controller.handle('app:snapshot', null)).settings.region, { value: 'grand-est', source: 'policy', locked: true });
+    expectError(await s.controller.handle('settings:set-region', 'normandie'), 'BAD_REQUEST');
+    await rm(path.join(s.policyDir, 'region.json'));
+    await useFreshUserSettings({});
+  });
+
+  test('English: settings change announced, PIN dialog and errors in English; locked by policy → refused', async () => {
     await insertCard(s, 'cpe', 0);
     const view = expectOk(await s.controller.handle('settings:set-language', 'en'));
     assert.deepEqual(view.language, { value: 'en', source: 'user', locked: false });

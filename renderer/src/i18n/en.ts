@@ -116,6 +116,7 @@ export const en: Messages = {
       unavailable: 'Regional information is not available right now.',
       support: 'Support:',
     },
+    alreadyLinkedWho: 'To unlink it from the other account, contact your region’s support ({{region}}):',
     doctor: {
       heading: 'Independent doctor space',
       intro: 'You are an independent doctor logging in for the first time: access the independent doctor space with your CPS card.',

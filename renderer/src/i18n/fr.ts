@@ -116,6 +116,7 @@ export const fr = {
       unavailable: 'Les informations régionales ne sont pas disponibles pour le moment.',
       support: 'Support :',
     },
+    alreadyLinkedWho: 'Pour la détacher de l’autre compte, contactez le support de votre région ({{region}}) :',
     doctor: {
       heading: 'Espace médecin libéral',
       intro: 'Vous êtes médecin libéral et vous vous connectez pour la première fois : accédez à l’espace médecin libéral à l’aide de votre carte CPS.',

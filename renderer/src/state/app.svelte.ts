@@ -60,6 +60,7 @@ class AppState {
   usable = $derived(isUsable(this.status.kind));
   /** The blocked-card help lives in the card panel while the card shows blocked; an error screen shows it only otherwise. */
   blockedHelpShown = $derived(this.status.kind === 'blocked' && this.screen.name !== 'settings');
+  region = $derived(this.regions?.find((r) => r.id === this.regionId) ?? null);
   busy = $derived(this.screen.name === 'working' || this.sending || (this.screen.name === 'browser' && this.screen.state.status === 'running'));
 
   async start(): Promise<void> {
@@ -161,6 +162,12 @@ class AppState {
     const wanted = this.settings?.region.value;
     const match = r.value.find((x) => x.id === wanted || x.name === wanted);
     this.regionId = (match ?? r.value[0])?.id ?? '';
+  }
+
+  /** The region the user picked: shown now, remembered for next time (the host refuses it when IT set one by policy). */
+  chooseRegion(id: string): void {
+    this.regionId = id;
+    void invoke('settings:set-region', id).then((r) => { if (r.ok) this.settings = r.value; });
   }
 
   link(): void {
