@@ -240,6 +240,9 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
   async function serveAsset(res: ServerResponse, pathname: string): Promise<void> {
     const file = path.resolve(distDir, '.' + decodeURIComponent(pathname));
     if (!file.startsWith(path.join(distDir, 'assets') + path.sep)) return reply(res, 404, { error: new CpxError('NOT_FOUND').toBody('en') });
+    // Vite names assets by their content: one never changes, so each window (a PIN dialog per card operation) loads
+    // them from the cache instead of the bridge.
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     return serveFile(res, file);
   }
 

@@ -59,22 +59,40 @@ export class PinBroker implements PinPromptPort {
   readonly #open: (sessionId: string) => void;
   #session: PinSession | null = null;
   readonly #sessions = new Map<string, PinSession>();
+  /** The user closed (or cancelled) a prepared window before any question: the next question is answered null. */
+  #dismissedBeforeAsk = false;
 
   /** `open` asks the main page to open the PIN window for a session (the page can't know when to on its own). */
   constructor(open: (sessionId: string) => void) {
     this.#open = open;
   }
 
-  ask(request: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
-    if (signal.aborted) return Promise.resolve(null);
+  /** Opens the PIN window now (its page waits for the question): it shows the moment the question is asked. */
+  prepare(): void {
+    this.#dismissedBeforeAsk = false;
+    this.#current(true);
+  }
+
+  /** The session of the window in use, opened (the main page asked to open it) when there is none. */
+  #current(open: boolean): { session: PinSession; fresh: boolean } {
     let session = this.#session;
     const fresh = !session || session.closed;
     if (fresh) {
       session = new PinSession();
       this.#session = session;
       this.#sessions.set(session.id, session);
+      if (open) this.#open(session.id);
     }
-    const s = session!;
+    return { session: session!, fresh };
+  }
+
+  ask(request: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
+    if (signal.aborted) return Promise.resolve(null);
+    if (this.#dismissedBeforeAsk) {
+      this.#dismissedBeforeAsk = false;
+      return Promise.resolve(null);
+    }
+    const { session: s, fresh } = this.#current(false);
     s.answer(null); // a previous ask still waiting is superseded (should not happen: the controller awaits each one)
     s.answered = null;
     return new Promise<PinAnswer | null>((resolve) => {
@@ -88,6 +106,7 @@ export class PinBroker implements PinPromptPort {
   }
 
   close(): void {
+    this.#dismissedBeforeAsk = false;
     this.#session?.close();
     this.#session = null;
   }
@@ -146,7 +165,10 @@ export class PinBroker implements PinPromptPort {
   cancel(sessionId: string, windowGone = false): boolean {
     const s = this.#sessions.get(sessionId);
     if (!s) return false;
-    if (!s.answer(null)) s.answered?.abort(new CpxError('CANCELLED'));
+    if (!s.answer(null)) {
+      if (s.answered) s.answered.abort(new CpxError('CANCELLED'));
+      else if (this.#session === s) this.#dismissedBeforeAsk = true; // a prepared window dismissed before its question
+    }
     if (windowGone) {
       s.closed = true;
       if (this.#session === s) this.#session = null;

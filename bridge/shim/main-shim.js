@@ -19,17 +19,20 @@
   source.addEventListener('pin:open', (e) => {
     const { url } = JSON.parse(e.data);
     const w = window.open(url, '_blank', 'popup,width=480,height=640');
-    if (!w) offerPinLink(url);
+    if (!w) offerLink(url, { fr: 'Ouvrir la fenêtre « Code porteur »', en: 'Open the PIN window' });
   });
 
-  // The host's "open in the system browser" (the service, a support page): a new tab, detached from this page.
+  // The host's "open in the system browser" (the service, a support page, a browser login's completion): a new tab,
+  // detached from this page. Opened without a click here (the PIN was typed in another window), it may be blocked as
+  // a pop-up: then the user gets the link to click.
   source.addEventListener('open:url', (e) => {
     const { url } = JSON.parse(e.data);
-    window.open(url, '_blank', 'noopener,noreferrer');
+    const w = window.open(url, '_blank');
+    if (w) { try { w.opener = null; } catch { /* cross-origin already */ } } else offerLink(url, { fr: 'Continuer dans le navigateur', en: 'Continue in the browser' });
   });
 
-  /** A browser that blocks pop-ups still gets a way to the dialog. */
-  function offerPinLink(url) {
+  /** A browser that blocks pop-ups still gets a way to the window. */
+  function offerLink(url, text) {
     const bar = document.createElement('div');
     bar.setAttribute('role', 'alert');
     Object.assign(bar.style, { position: 'fixed', inset: 'auto 1rem 1rem 1rem', padding: '1rem', background: '#fff4dc', border: '2px solid #e0a526', borderRadius: '8px', zIndex: '100' });
@@ -37,7 +40,7 @@
     a.href = url;
     a.target = '_blank';
     a.rel = 'noopener';
-    a.textContent = document.documentElement.lang === 'en' ? 'Open the PIN window' : 'Ouvrir la fenêtre « Code porteur »';
+    a.textContent = document.documentElement.lang === 'en' ? text.en : text.fr;
     a.addEventListener('click', () => bar.remove());
     bar.append(a);
     document.body.append(bar);

@@ -323,6 +323,8 @@ export class LoginFlows {
       // From here on, this card leaving the reader (or another taking its place) ends the flow.
       running.readerIndex = readerIndex;
       running.cardNumber = card.cardNumber;
+      // The PIN window opens while the challenge is on its way, not after: it shows the question the moment it comes.
+      if (card.holder && !card.pin.locked && card.pin.triesLeft > 0) this.#d.pin.prepare?.();
       const result = await body({ card, readerIndex, signal: running.abort.signal, progress: (step) => this.#d.emit('flow:progress', { flow, step }) });
       this.#d.log.info('flow.done', { flow, readerIndex });
       return result;
@@ -332,6 +334,8 @@ export class LoginFlows {
       throw e;
     } finally {
       this.#cardFlow = null;
+      // Closed however the flow ended, asked or not (signWithCard closes it too once its question is answered).
+      this.#d.pin.close?.();
     }
   }
 

@@ -29,6 +29,12 @@ export interface PinAnswer {
 export interface PinPromptPort {
   ask(req: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null>;
   /**
+   * A question is coming (the card is read, the challenge on its way): the prompt may open its window now, showing
+   * that it waits, so that the question shows the moment it is asked. Closed by close() like an asked one; the user
+   * closing it before the question comes makes that question answer null (cancelled).
+   */
+  prepare?(): void;
+  /**
    * The operation is over (success or failure). Lets the prompt stay open between a wrong PIN and the next ask
    * (the dialog "stays open" with the error) and during a PIN-pad wait, and close only now.
    */

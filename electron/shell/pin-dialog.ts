@@ -33,6 +33,8 @@ export class PinDialog implements PinPromptPort {
   #waiting: ((req: PinDialogRequest) => void)[] = [];
   /** The answer given for the operation under way, withdrawn if the user cancels while the card works (PIN pad). */
   #answered: AbortController | null = null;
+  /** The user closed a prepared window before its question came: that question is answered null (cancelled). */
+  #dismissedBeforeAsk = false;
 
   constructor(parent: () => BrowserWindow | null, preload: string, log: LogPort) {
     this.#parent = parent;
@@ -44,8 +46,18 @@ export class PinDialog implements PinPromptPort {
     handle(IPC.pinCancel, allowed, log, () => { this.#cancel(); });
   }
 
+  /** Opens the window now (its page waits for the question), so that the question shows the moment it is asked. */
+  prepare(): void {
+    this.#dismissedBeforeAsk = false;
+    this.#ensureWindow();
+  }
+
   ask(request: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
     if (signal.aborted) return Promise.resolve(null);
+    if (this.#dismissedBeforeAsk) {
+      this.#dismissedBeforeAsk = false;
+      return Promise.resolve(null);
+    }
     this.#settle(null); // a previous ask still open is over: only one question at a time
     this.#answered = null;
     return new Promise<PinAnswer | null>((resolve) => {
@@ -62,6 +74,7 @@ export class PinDialog implements PinPromptPort {
   close(): void {
     this.#settle(null);
     this.#answered = null;
+    this.#dismissedBeforeAsk = false;
     const w = this.#window;
     this.#window = null;
     this.#waiting = []; // their page goes with the window
@@ -105,7 +118,8 @@ export class PinDialog implements PinPromptPort {
   /** Cancel button, Escape or the window closed: the open question is answered null, or the answer given withdrawn. */
   #cancel(): void {
     if (this.#pending) this.#settle(null);
-    else this.#answered?.abort(new CpxError('CANCELLED'));
+    else if (this.#answered) this.#answered.abort(new CpxError('CANCELLED'));
+    else this.#dismissedBeforeAsk = true;
   }
 
   #settle(answer: null): void {

@@ -1,8 +1,11 @@
 // Card states that need no account service: no middleware, a card that cannot log in (signature only, expired),
 // two cards at once; and the bridge's own guard rails (token, Origin, Host, the PIN origin kept apart).
 import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startE2E, waitCardStatus, type E2E } from './harness.ts';
+import { INSTANCE_FILE, OPEN_PATH, OPEN_SECRET_HEADER } from '../../bridge/instance.ts';
+import { CARD_LOGIN, startE2E, waitCardStatus, type E2E } from './harness.ts';
 
 describe('no middleware installed', () => {
   let e: E2E;
@@ -20,7 +23,7 @@ describe('no middleware installed', () => {
     assert.match(panel, /Logiciel de la carte introuvable/);
     assert.match(panel, /Cryptolib CPS/);
     assert.equal(await e.page.getByRole('button', { name: 'Comment obtenir Cryptolib CPS' }).count(), 1);
-    assert.equal(await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).count(), 0);
+    assert.equal(await e.page.getByRole('button', { name: CARD_LOGIN }).count(), 0);
     await e.screen('24-card-no-module');
     assert.deepEqual(e.pageProblems, []);
   });
@@ -35,7 +38,7 @@ describe('cards that cannot log in, two readers, and the bridge guard rails', ()
     await e.sim.insert('sign-only');
     await waitCardStatus(e.page, 'no-auth');
     assert.match(await e.page.locator('.card-status').innerText(), /pas de certificat d'authentification/);
-    assert.equal(await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).count(), 0);
+    assert.equal(await e.page.getByRole('button', { name: CARD_LOGIN }).count(), 0);
     await e.screen('25-card-no-auth');
   });
 
@@ -43,7 +46,7 @@ describe('cards that cannot log in, two readers, and the bridge guard rails', ()
     await e.sim.insert('expired');
     await waitCardStatus(e.page, 'expired');
     assert.match(await e.page.locator('.card-status').innerText(), /a expiré le \d+ .* commandez une nouvelle carte/);
-    assert.equal(await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).count(), 0);
+    assert.equal(await e.page.getByRole('button', { name: CARD_LOGIN }).count(), 0);
     await e.screen('26-card-expired');
   });
 
@@ -108,5 +111,21 @@ describe('cards that cannot log in, two readers, and the bridge guard rails', ()
       body: '{"pin":"1234","confirmFinalTry":false}',
     });
     assert.equal(submit.status, 403);
+  });
+
+  test('the --open hand-over: only a local process that read the instance file (mode 0600, its secret), never a page', async () => {
+    const file = path.join(e.bridge.dataDir, INSTANCE_FILE);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const { port, secret } = JSON.parse(readFileSync(file, 'utf8')) as { port: number; secret: string };
+    const origin = new URL(e.bridge.url).origin;
+    assert.equal(port, Number(new URL(origin).port));
+    const open = (headers: Record<string, string>) => fetch(`${origin}${OPEN_PATH}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ argv: ['x'] }) });
+    assert.equal((await open({})).status, 403, 'no secret');
+    assert.equal((await open({ [OPEN_SECRET_HEADER]: 'x'.repeat(secret.length) })).status, 403, 'wrong secret');
+    assert.equal((await open({ [OPEN_SECRET_HEADER]: secret, origin })).status, 403, 'a page (it sends Origin), even with the secret');
+    const noLink = await open({ [OPEN_SECRET_HEADER]: secret });
+    assert.equal(noLink.status, 400);
+    assert.equal(((await noLink.json()) as { error: { code: string } }).error.code, 'LINK_INVALID');
   });
 });

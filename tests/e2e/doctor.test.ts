@@ -1,8 +1,9 @@
-// A doctor's CPS card on its first login: "Espace médecin libéral" creates the independent doctor's account from
-// the card (Nom, Prénom, Profession read-only) and the form, checked field by field before anything is sent.
+// A doctor's CPS card on its first login: the PIN once, then "Espace médecin libéral" creates the independent doctor's
+// account from the card as the service verified it (Nom, Prénom, Profession read-only) and the form, checked field
+// by field before anything is sent — and sent without another PIN.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { focusedId, loginWithCard, startE2E, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
+import { cardLoginInApp, focusedId, loginWithCard, startE2E, waitCardStatus, type E2E } from './harness.ts';
 
 describe('CPS médecin: Espace médecin libéral', () => {
   let e: E2E;
@@ -21,9 +22,11 @@ describe('CPS médecin: Espace médecin libéral', () => {
     assert.match(identity, /CPS — Carte de Professionnel de Santé/);
   });
 
-  test('both spaces are offered, identity fields come from the card and cannot be edited', async () => {
-    await e.page.getByRole('button', { name: 'Première connexion par carte CPX' }).click();
+  test('after the PIN both spaces are offered; identity fields come from the verified card and cannot be edited', async () => {
+    e.sim.resetCounters();
+    assert.equal(await cardLoginInApp(e), 'first-login');
     await e.page.getByRole('heading', { name: 'Espace médecin libéral' }).waitFor();
+    assert.equal(await e.page.getByTestId('verified-holder').innerText(), 'LUCIE BERNARD');
     assert.equal(await e.page.getByRole('heading', { name: 'Espace professionnel' }).count(), 1);
     for (const [id, value] of [['doc-surname', 'BERNARD'], ['doc-givenName', 'LUCIE'], ['doc-profession', 'Médecin']]) {
       const field = e.page.locator(`#${id}`);
@@ -43,7 +46,8 @@ describe('CPS médecin: Espace médecin libéral', () => {
     }
     assert.equal(await e.page.locator('#doc-phone').getAttribute('aria-invalid'), null);
     assert.match(await e.page.locator('.form-summary').innerText(), /Corrigez les 3 champs signalés/);
-    assert.equal(e.bridge.server.pins.open, false, 'no PIN was asked for an invalid form');
+    assert.equal(e.bridge.server.pins.open, false, 'no PIN asked');
+    assert.ok(!e.server!.requests.some((r) => r.includes('/api/accounts/independent-doctor')), 'an invalid form is not sent');
     await e.screen('10-doctor-form-errors');
   });
 
@@ -60,7 +64,7 @@ describe('CPS médecin: Espace médecin libéral', () => {
     assert.equal(await e.page.locator('#doc-email').getAttribute('aria-invalid'), null);
   });
 
-  test('a valid form: PIN, then the new account with the card’s RPPS in Id nationaux', async () => {
+  test('a valid form: no PIN again, the new account with the card’s RPPS in Id nationaux', async () => {
     await e.page.locator('#doc-specialty').fill('Qualifié en médecine générale');
     await e.page.locator('#doc-phone').fill('05 56 00 00 00');
     await e.page.locator('#doc-mobile').fill('06 12 34 56 78');
@@ -68,12 +72,9 @@ describe('CPS médecin: Espace médecin libéral', () => {
     await e.page.locator('#doc-postalCode').fill('33000');
     await e.page.locator('#doc-city').fill('Bordeaux');
     await e.screen('11-doctor-form-filled');
-    const pinWindow = e.nextPinWindow();
     await e.page.getByRole('button', { name: 'Créer mon compte' }).click();
-    const pin = await pinWindow;
-    assert.match(await pin.locator('main').innerText(), /LUCIE BERNARD/);
-    await typePin(pin, TEST_PIN);
     await e.page.getByRole('heading', { level: 1, name: /Votre compte médecin libéral est créé/ }).waitFor({ timeout: 20_000 });
+    assert.equal(e.sim.counters().C_Login, 1, 'the one PIN of the card login');
     const account = await e.page.locator('section.account').innerText();
     assert.match(account, /LUCIE BERNARD/);
     assert.match(account, /Qualifié en médecine générale/);

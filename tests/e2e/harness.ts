@@ -1,6 +1,12 @@
 // End-to-end harness: the real UI in Debian's Chromium (playwright-core), through the development bridge, backed by
 // the real card service over the simulator (private state dir) and the reference service (PGlite, demo accounts).
 // Every screen a test reaches is photographed (CPX_SCREENSHOTS) and scanned with axe-core.
+//
+// Two browser contexts: `context` is the app (its main window and PIN dialog, served by the bridge), `web` is the
+// professional's own browser (the service's pages). The harness plays the OS between them: a `cpxlink:` navigation in
+// `web` is handed to the app as a second instance's arguments (bridge/instance.ts, what `bridge --open` does), and
+// what the app opens in "the default browser" opens as a new tab of `web` (or of whichever context a test makes the
+// default browser, e.g. the victim's in the relay test).
 
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,9 +14,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DEEP_LINK_SCHEME } from '../../protocol/deep-link.ts';
+import { handOverArgs, type HandOverAnswer } from '../../bridge/instance.ts';
 import { startReferenceServer, type ReferenceServer } from '../../bridge/reference-server.ts';
 import { REPO_ROOT, startBridge, type BridgeStack } from '../../bridge/stack.ts';
-import { makeSim, type Sim } from '../helpers/sim.ts';
+import { makeSim, type Sim, type SimOptions } from '../helpers/sim.ts';
 
 export const CHROMIUM = process.env.CPX_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -28,6 +36,8 @@ export interface E2EOptions {
   noService?: boolean;
   /** Card service environment override (e.g. a missing PKCS#11 module). */
   cardEnv?: NodeJS.ProcessEnv;
+  /** Simulator latencies (default zero; the bench uses a real card's). */
+  latency?: SimOptions['latency'];
 }
 
 export interface E2E {
@@ -35,8 +45,19 @@ export interface E2E {
   readonly server: ReferenceServer | null;
   readonly bridge: BridgeStack;
   readonly browser: Browser;
+  /** The app: its main window (`page`) and PIN dialog. */
   readonly context: BrowserContext;
   readonly page: Page;
+  /** The professional's default browser, where the service's pages are (the OS plays its cpxlink: links to the app). */
+  readonly web: BrowserContext;
+  /** Each hand-over of a cpxlink: link to the app and what the app answered. */
+  readonly handovers: { link: string; answer: HandOverAnswer }[];
+  /** Makes `ctx` the browser the app opens URLs in (openExternal). */
+  setDefaultBrowser(ctx: BrowserContext): void;
+  /** Plays the OS for `ctx`: its cpxlink: navigations are handed to the app (done for `web` already). */
+  registerScheme(ctx: BrowserContext): void;
+  /** Resolves once the hand-over of the next cpxlink: link has been answered by the app. */
+  nextHandover(): Promise<{ link: string; answer: HandOverAnswer }>;
   /** Problems the pages reported (CSP violations, uncaught errors): a test ends by asserting there are none. */
   readonly pageProblems: string[];
   /** Screenshot + axe scan (0 serious/critical violations) of what `page` shows now. */
@@ -48,16 +69,22 @@ export interface E2E {
 
 export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
   const work = mkdtempSync(path.join(tmpdir(), 'cpx-e2e-'));
-  const sim = await makeSim({ readers: opts.readers ?? 1, latency: 'zero' });
+  const sim = await makeSim({ readers: opts.readers ?? 1, latency: opts.latency ?? 'zero' });
   const cardEnv = { ...process.env, ...sim.env, ...opts.cardEnv };
   let server: ReferenceServer | null = null;
   let bridge: BridgeStack | null = null;
   let browser: Browser | null = null;
+  // The default browser is known once the contexts exist; the app may only open URLs after that anyway.
+  let defaultBrowser: BrowserContext | null = null;
+  const openExternal = async (url: string) => {
+    const tab = await defaultBrowser!.newPage();
+    void tab.goto(url).catch(() => {});
+  };
   try {
-    server = opts.noService ? null : await startReferenceServer({ dataDir: path.join(work, 'service'), env: cardEnv });
+    server = opts.noService ? null : await startReferenceServer({ dataDir: path.join(work, 'service'), env: cardEnv, logRequests: true });
     bridge = await startBridge({
       serviceUrl: server?.url ?? 'http://127.0.0.1:9', dataDir: path.join(work, 'app'), cardEnv, policyDir: opts.policyDir,
-      lang: opts.lang, pollMs: 100, output: () => {},
+      lang: opts.lang, pollMs: 100, output: () => {}, openExternal,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   } catch (err) {
@@ -67,7 +94,24 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
     rmSync(work, { recursive: true, force: true });
     throw err;
   }
-  const context = await browser.newContext({ viewport: { width: 1024, height: 800 }, locale: opts.lang === 'en' ? 'en-GB' : 'fr-FR' });
+  const contextOptions = { viewport: { width: 1024, height: 800 }, locale: opts.lang === 'en' ? 'en-GB' : 'fr-FR' };
+  const context = await browser.newContext(contextOptions);
+  const web = await browser.newContext(contextOptions);
+  defaultBrowser = web;
+  const handovers: { link: string; answer: HandOverAnswer }[] = [];
+  const handoverWaiters: ((h: { link: string; answer: HandOverAnswer }) => void)[] = [];
+  const registerScheme = (ctx: BrowserContext) => {
+    ctx.on('request', (r) => {
+      const url = r.url();
+      if (url.slice(0, DEEP_LINK_SCHEME.length + 1).toLowerCase() !== `${DEEP_LINK_SCHEME}:`) return;
+      void handOverArgs(bridge!.dataDir, [url]).then((answer) => {
+        const h = { link: url, answer };
+        handovers.push(h);
+        for (const w of handoverWaiters.splice(0)) w(h);
+      });
+    });
+  };
+  registerScheme(web);
   const pageProblems: string[] = [];
   const ours = (url: string) => url.startsWith(bridge!.url) || url.startsWith(bridge!.server.pinOrigin);
   const watch = (p: Page) => {
@@ -83,7 +127,10 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
   const b = bridge;
   const br = browser;
   return {
-    sim, server, bridge: b, browser: br, context, page, pageProblems,
+    sim, server, bridge: b, browser: br, context, page, web, handovers, pageProblems,
+    setDefaultBrowser(ctx) { defaultBrowser = ctx; },
+    registerScheme,
+    nextHandover: () => new Promise((resolve) => { handoverWaiters.push(resolve); }),
     async screen(name, p = page) {
       await p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
       await assertAccessible(p, name);
@@ -94,6 +141,7 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       return w;
     },
     async close() {
+      await web.close().catch(() => {});
       await context.close().catch(() => {});
       await br.close().catch(() => {});
       await b.close().catch(() => {});
@@ -125,12 +173,22 @@ export async function typePin(pinPage: Page, pin: string): Promise<void> {
   await pinPage.keyboard.press('Enter');
 }
 
-/** "Se connecter par carte CPS" from the home screen: the PIN in its window, then the logged-in page. */
-export async function loginWithCard(e: E2E, pin = TEST_PIN): Promise<void> {
+export const CARD_LOGIN = 'Se connecter par carte CPx';
+
+/** "Se connecter par carte CPx" in the app, PIN in its window; resolves once the app says where that led. */
+export async function cardLoginInApp(e: E2E, pin = TEST_PIN): Promise<'logged-in' | 'first-login'> {
   const pinWindow = e.nextPinWindow();
-  await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
+  await e.page.getByRole('button', { name: CARD_LOGIN }).click();
   await typePin(await pinWindow, pin);
-  await e.page.getByRole('heading', { level: 1, name: 'Vous êtes connecté' }).waitFor({ timeout: 20_000 });
+  const loggedIn = e.page.getByRole('heading', { level: 1, name: 'Vous êtes connecté' });
+  const firstLogin = e.page.getByRole('heading', { level: 1, name: 'Première connexion par carte CPX' });
+  await loggedIn.or(firstLogin).waitFor({ timeout: 20_000 });
+  return await loggedIn.isVisible() ? 'logged-in' : 'first-login';
+}
+
+/** The card login of a linked card, from the home screen: the PIN, then the logged-in page. */
+export async function loginWithCard(e: E2E, pin = TEST_PIN): Promise<void> {
+  assert.equal(await cardLoginInApp(e, pin), 'logged-in');
 }
 
 /** Waits until the card panel shows one of these statuses (data-status on its live region: ready, no-card, blocked, …). */
@@ -138,11 +196,18 @@ export async function waitCardStatus(page: Page, ...statuses: string[]): Promise
   await page.locator(statuses.map((s) => `.card-status[data-status="${s}"]`).join(', ')).waitFor({ timeout: 20_000 });
 }
 
-/** Fills Espace professionnel and presses "Se connecter" (the PIN window opens next). */
+/** Fills Espace professionnel and presses "Se connecter" (no PIN: the card login already proved the card). */
 export async function submitProfessional(page: Page, username: string, password: string): Promise<void> {
   await page.locator('#pro-username').fill(username);
   await page.locator('#pro-password').fill(password);
   await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+}
+
+/** The error shown on the Première connexion form (data-code), once there is one. */
+export async function formErrorCode(page: Page): Promise<string | null> {
+  const el = page.locator('.form-error');
+  await el.waitFor({ timeout: 20_000 });
+  return el.getAttribute('data-code');
 }
 
 /** The error screen's code (data-code), once it is shown. */

@@ -1,12 +1,15 @@
-// An establishment employee's CPE card: read on insertion, linked to the existing account through "Espace
-// professionnel" (PIN in its own window), then a one-click card login; and the service's refusals, in words.
+// An establishment employee's CPE card, in the app, in the order of the service's own guides: read on insertion,
+// "Se connecter par carte CPx" (PIN in its own window), and — the card not linked yet — "Première connexion": the
+// existing account through Espace professionnel, where a wrong password or an inactive account is fixed and sent again
+// without another PIN. Later logins are one PIN, and "Ouvrir le service" opens the browser already logged in.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  DEMO_PASSWORD, errorCode, focusedId, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
+  CARD_LOGIN, DEMO_PASSWORD, focusedId, formErrorCode, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin,
+  waitCardStatus, type E2E,
 } from './harness.ts';
 
-describe('CPE card: link through Espace professionnel, then card login', () => {
+describe('CPE card: PIN first, then Première connexion, then card logins', () => {
   let e: E2E;
   before(async () => { e = await startE2E(); });
   after(async () => { await e?.close(); });
@@ -19,7 +22,7 @@ describe('CPE card: link through Espace professionnel, then card login', () => {
     await e.screen('01-card-none');
   });
 
-  test('an inserted card shows who it belongs to', async () => {
+  test('an inserted card shows who it belongs to, and one way in: "Se connecter par carte CPx"', async () => {
     await e.sim.insert('cpe');
     await waitCardStatus(e.page, 'ready');
     const identity = e.page.locator('section.identity');
@@ -28,15 +31,34 @@ describe('CPE card: link through Espace professionnel, then card login', () => {
     assert.match(text, /CPE — Carte de Professionnel d'Établissement/);
     assert.match(text, /3330999996\/\S+ \(FINESS\)/);
     assert.match(text, /CENTRE HOSPITALIER DE TEST CPX/);
+    assert.equal(await e.page.getByRole('button', { name: CARD_LOGIN }).count(), 1);
+    assert.equal(await e.page.getByRole('button', { name: /Première connexion/ }).count(), 0);
     await e.screen('02-card-identity');
   });
 
-  test('first card login offers Espace professionnel only (not a doctor)', async () => {
-    await e.page.getByRole('button', { name: 'Première connexion par carte CPX' }).click();
-    await e.page.getByRole('heading', { level: 1, name: 'Première connexion par carte CPX' }).waitFor();
+  test('the PIN dialog says who asks and whose card; then, the card unknown to the service, Première connexion', async () => {
+    e.sim.resetCounters();
+    const pinWindow = e.nextPinWindow();
+    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
+    const pin = await pinWindow;
+    await e.page.locator('.progress-now[data-step="pin"]').waitFor();
+    await e.screen('05-progress');
+    const dialog = await pin.locator('main').innerText();
+    assert.match(dialog, new RegExp(`Le service 127\\.0\\.0\\.1:${e.server!.port} demande`));
+    assert.match(dialog, /NATHALIE PETIT/);
+    assert.match(dialog, /Il vous reste 3 essais/);
+    assert.equal(await pin.locator('#pin-input').getAttribute('type'), 'password');
+    await e.screen('06-pin-dialog', pin);
+    const closed = pin.waitForEvent('close', { timeout: 20_000 });
+    await typePin(pin, TEST_PIN);
+    await e.page.getByRole('heading', { level: 1, name: 'Première connexion par carte CPX' }).waitFor({ timeout: 20_000 });
+    await closed;
+    assert.equal(await focusedId(e.page), 'first-heading');
+    // The holder as the service verified the card; Espace professionnel only (not a doctor); the region help.
+    assert.equal(await e.page.getByTestId('verified-holder').innerText(), 'NATHALIE PETIT');
+    assert.match(await e.page.locator('.verified-holder').innerText(), /CPE · 3330999996\//);
     assert.equal(await e.page.getByRole('heading', { name: 'Espace professionnel' }).count(), 1);
     assert.equal(await e.page.getByRole('heading', { name: 'Espace médecin libéral' }).count(), 0);
-    // The region help comes from the service ("Comment obtenir un compte ?").
     await e.page.getByRole('heading', { name: 'Comment obtenir un compte ?' }).waitFor();
     await e.page.locator('#region').waitFor();
     assert.ok((await e.page.locator('#region option').count()) >= 5);
@@ -44,79 +66,50 @@ describe('CPE card: link through Espace professionnel, then card login', () => {
   });
 
   test('empty fields are flagged and nothing is sent', async () => {
+    const sent = e.server!.requests.length;
     await e.page.getByRole('button', { name: 'Se connecter', exact: true }).click();
     assert.equal(await e.page.locator('#pro-username').getAttribute('aria-invalid'), 'true');
-    assert.equal(e.bridge.server.pins.open, false);
     assert.equal(await focusedId(e.page), 'pro-username');
+    assert.equal(e.server!.requests.length, sent);
   });
 
-  test('a wrong password is said in words, after the PIN', async () => {
-    const pinWindow = e.nextPinWindow();
+  test('a wrong password, then an inactive account: said on the form, fixed and resent — no PIN asked again', async () => {
     await submitProfessional(e.page, 'demo.etab', 'not-the-password');
-    await typePin(await pinWindow, TEST_PIN);
-    assert.equal(await errorCode(e.page), 'CREDENTIALS_INVALID');
-    assert.match(await e.page.locator('.error-message').innerText(), /Nom d'utilisateur ou mot de passe incorrect/);
+    assert.equal(await formErrorCode(e.page), 'CREDENTIALS_INVALID');
+    assert.match(await e.page.locator('.form-error').innerText(), /Nom d'utilisateur ou mot de passe incorrect/);
+    assert.equal(await e.page.locator('#pro-username').inputValue(), 'demo.etab', 'the username kept');
+    assert.equal(await e.page.locator('#pro-password').inputValue(), '', 'the wrong password not kept');
     await e.screen('04-error-wrong-password');
-    await e.page.getByRole('button', { name: 'Retour' }).click();
-    // Back to the form as the user left it, the password not kept.
-    assert.equal(await e.page.locator('#pro-username').inputValue(), 'demo.etab');
-  });
-
-  test('an inactive account is refused in words', async () => {
-    const pinWindow = e.nextPinWindow();
     await submitProfessional(e.page, 'demo.inactif', DEMO_PASSWORD);
-    await typePin(await pinWindow, TEST_PIN);
-    assert.equal(await errorCode(e.page), 'ACCOUNT_INACTIVE');
-    assert.match(await e.page.locator('.error-message').innerText(), /n'est pas actif/);
-    await e.page.getByRole('button', { name: 'Retour' }).click();
+    await e.page.locator('.form-error[data-code="ACCOUNT_INACTIVE"]').waitFor();
+    assert.match(await e.page.locator('.form-error').innerText(), /n'est pas actif/);
+    assert.equal(e.bridge.server.pins.open, false);
   });
 
-  test('linking: PIN dialog, "Signature en cours…", then the account page with its Id nationaux', async () => {
-    const pinWindow = e.nextPinWindow();
+  test('the right account: linked, the account page with its Id nationaux — one C_Login for the whole first login', async () => {
     await submitProfessional(e.page, 'demo.etab', DEMO_PASSWORD);
-    const pin = await pinWindow;
-    const closed = pin.waitForEvent('close', { timeout: 20_000 });
-    // Progress on the main window while the PIN window waits.
-    await e.page.locator('.progress-now[data-step="pin"]').waitFor();
-    await e.screen('05-progress');
-    // The dialog says who asks, whose card it is and how many tries are left.
-    const dialog = await pin.locator('main').innerText();
-    assert.match(dialog, new RegExp(`Le service 127\\.0\\.0\\.1:${e.server!.port} demande`));
-    assert.match(dialog, /NATHALIE PETIT/);
-    assert.match(dialog, /Il vous reste 3 essais/);
-    assert.equal(await pin.locator('#pin-input').getAttribute('type'), 'password');
-    await e.screen('06-pin-dialog', pin);
-    await typePin(pin, TEST_PIN);
     await e.page.getByRole('heading', { level: 1, name: 'Votre carte est associée à votre compte' }).waitFor({ timeout: 20_000 });
     const ids = await e.page.locator('table.national-ids').innerText();
     assert.match(ids, /Id nationaux/);
     assert.match(ids, /FINESS\/identifiant interne\s+3330999996\//);
     assert.match(await e.page.locator('section.account').innerText(), /demo\.etab/);
-    await closed; // the dialog goes away once the operation is over
+    assert.equal(e.sim.counters().C_Login, 1, 'exactly one C_Login: the wrong password and the inactive account cost no PIN');
     await e.screen('07-done-linked');
   });
 
-  test('later: "Se connecter par carte CPS" — one click, PIN, logged in, and the service opens', async () => {
+  test('later: one click, the PIN, logged in; "Ouvrir le service" opens the browser already logged in', async () => {
     await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
     await loginWithCard(e);
     assert.match(await e.page.locator('section.account').innerText(), /demo\.etab/);
     await e.screen('08-logged-in');
-    const tab = e.context.waitForEvent('page', { predicate: (p) => p.url().startsWith(e.server!.url) });
+    const tab = e.web.waitForEvent('page');
     await e.page.getByRole('button', { name: 'Ouvrir le service' }).click();
-    await (await tab).close();
-  });
-
-  test('the same card cannot be linked to a second account', async () => {
-    await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
-    await e.page.getByRole('button', { name: 'Première connexion par carte CPX' }).click();
-    const pinWindow = e.nextPinWindow();
-    await submitProfessional(e.page, 'demo.etab2', DEMO_PASSWORD);
-    await typePin(await pinWindow, TEST_PIN);
-    assert.equal(await errorCode(e.page), 'CARD_ALREADY_LINKED');
-    assert.match(await e.page.locator('.error-message').innerText(), /déjà associée à un autre compte/);
-    // Not something to retry.
-    assert.equal(await e.page.getByRole('button', { name: 'Réessayer' }).count(), 0);
-    await e.screen('09-error-already-linked');
+    const service = await tab;
+    await service.getByRole('heading', { level: 1, name: 'Mon compte' }).waitFor({ timeout: 20_000 });
+    assert.equal(new URL(service.url()).pathname, '/compte');
+    assert.match(await service.locator('main').innerText(), /3330999996\/CPET00001/);
+    await e.screen('browser-app-open-service', service);
+    await service.close();
   });
 
   test('no page error and no CSP violation on the way', () => {

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ProvisionedCard } from '../helpers/sim.ts';
-import { DEMO_PASSWORD, errorCode, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
+import {
+  CARD_LOGIN, DEMO_PASSWORD, errorCode, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
+} from './harness.ts';
 
 describe('PIN dialog', () => {
   let e: E2E;
@@ -16,9 +18,8 @@ describe('PIN dialog', () => {
   after(async () => { await e?.close(); });
 
   test('a wrong PIN keeps the dialog open with the error and the tries left; the right one goes through', async () => {
-    await e.page.getByRole('button', { name: 'Première connexion par carte CPX' }).click();
     const pinWindow = e.nextPinWindow();
-    await submitProfessional(e.page, 'demo.pharma', DEMO_PASSWORD);
+    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
     const pin = await pinWindow;
     await typePin(pin, '0000');
     await pin.locator('.pin-error').waitFor();
@@ -27,13 +28,16 @@ describe('PIN dialog', () => {
     assert.equal(await pin.locator('#pin-input').inputValue(), '', 'the field is empty again');
     await e.screen('13-pin-wrong', pin);
     await typePin(pin, TEST_PIN);
+    // Not linked yet: Première connexion, where the pharmacist links the card without typing the PIN again.
+    await e.page.getByRole('heading', { level: 1, name: 'Première connexion par carte CPX' }).waitFor({ timeout: 20_000 });
+    await submitProfessional(e.page, 'demo.pharma', DEMO_PASSWORD);
     await e.page.getByRole('heading', { level: 1, name: 'Votre carte est associée à votre compte' }).waitFor({ timeout: 20_000 });
   });
 
   test('the field takes digits only, 4 to 8, masked; Valider waits for 4', async () => {
     await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
     const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
+    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
     const pin = await pinWindow;
     const field = pin.locator('#pin-input');
     await field.focus();
@@ -62,7 +66,7 @@ describe('PIN dialog', () => {
     e.sim.typeOnPinpad(0, TEST_PIN);
     await e.page.getByRole('button', { name: 'Actualiser' }).click();
     const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
+    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
     const pin = await pinWindow;
     await pin.locator('.pinpad').waitFor();
     assert.match(await pin.locator('.pinpad').innerText(), /Saisissez votre code sur le lecteur/);
@@ -81,7 +85,7 @@ describe('PIN dialog', () => {
     const signs = e.sim.counters()['C_Sign'] ?? 0;
     await e.page.getByRole('button', { name: 'Actualiser' }).click();
     const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
+    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
     const pin = await pinWindow;
     await pin.locator('.pinpad').waitFor();
     const closed = pin.waitForEvent('close');
@@ -108,7 +112,7 @@ describe('PIN dialog', () => {
     await e.page.getByTestId('holder-name').getByText('CAMILLE MERCIER').waitFor();
     e.sim.resetCounters();
     const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).click();
+    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
     const pin = await pinWindow;
     await typePin(pin, '0000');
     await pin.locator('.pin-tries', { hasText: '2 essais' }).waitFor();
@@ -133,8 +137,7 @@ describe('PIN dialog', () => {
     await e.page.getByRole('button', { name: 'Retour' }).click();
     // Home: the blocked card, how to unblock it, and nothing that would send it a PIN.
     assert.match(await e.page.locator('.card-panel').innerText(), /Carte bloquée[\s\S]*PUK/);
-    assert.equal(await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).count(), 0);
-    assert.equal(await e.page.getByRole('button', { name: 'Première connexion par carte CPX' }).count(), 0);
+    assert.equal(await e.page.getByRole('button', { name: CARD_LOGIN }).count(), 0);
     await e.screen('17-card-blocked');
     assert.equal(e.sim.counters()['softhsm.C_Login'], 3, 'exactly three PINs reached the card');
     assert.equal(e.sim.counters()['C_Login'], 3, 'no fourth attempt');

@@ -1,9 +1,11 @@
-// What goes wrong in real life: a card about to expire, a card pulled out while the PIN is asked, the service
-// down and back. Each time the user is told what happened and what to do, and can carry on.
+// What goes wrong in real life: a card about to expire, a card pulled out while the PIN is asked or during Première
+// connexion, the service down and back. Each time the user is told what happened and what to do, and can carry on.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ProvisionedCard } from '../helpers/sim.ts';
-import { DEMO_PASSWORD, errorCode, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
+import {
+  CARD_LOGIN, DEMO_PASSWORD, errorCode, formErrorCode, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
+} from './harness.ts';
 
 describe('expiring card, card pulled out, service down', () => {
   let e: E2E;
@@ -18,16 +20,15 @@ describe('expiring card, card pulled out, service down', () => {
     assert.match(panel, /Votre carte expire bientôt/);
     assert.match(panel, /expire dans \d+ jours, le \d+/);
     assert.match(panel, /renouvellement/);
-    assert.equal(await e.page.getByRole('button', { name: 'Se connecter par carte CPS' }).isEnabled(), true);
+    assert.equal(await e.page.getByRole('button', { name: CARD_LOGIN }).isEnabled(), true);
     await e.screen('18-card-expiring');
   });
 
   test('card pulled out while the PIN is asked: the dialog closes and the user is told', async () => {
     cpe = await e.sim.insert('cpe');
     await e.page.getByTestId('holder-name').getByText('NATHALIE PETIT').waitFor();
-    await e.page.getByRole('button', { name: 'Première connexion par carte CPX' }).click();
     const pinWindow = e.nextPinWindow();
-    await submitProfessional(e.page, 'demo.etab', DEMO_PASSWORD);
+    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
     const pin = await pinWindow;
     const closed = pin.waitForEvent('close');
     e.sim.remove(0);
@@ -44,7 +45,7 @@ describe('expiring card, card pulled out, service down', () => {
     assert.equal(await retry.isEnabled(), true);
   });
 
-  test('service down: "unreachable" with a retry; once it is back, the retry links the card', async () => {
+  test('service down: "unreachable" with a retry; once it is back, the retry reaches Première connexion', async () => {
     await e.server!.stop();
     await e.page.getByRole('button', { name: 'Réessayer' }).click();
     assert.equal(await errorCode(e.page), 'SERVICE_UNREACHABLE');
@@ -56,6 +57,30 @@ describe('expiring card, card pulled out, service down', () => {
     const pinWindow = e.nextPinWindow();
     await e.page.getByRole('button', { name: 'Réessayer' }).click();
     await typePin(await pinWindow, TEST_PIN);
+    await e.page.getByRole('heading', { level: 1, name: 'Première connexion par carte CPX' }).waitFor({ timeout: 20_000 });
+  });
+
+  test('card pulled out during Première connexion: that first login is over, said in words; the card back, it starts again', async () => {
+    e.sim.remove(0);
+    await waitCardStatus(e.page, 'removed', 'no-card');
+    await submitProfessional(e.page, 'demo.etab', DEMO_PASSWORD);
+    assert.equal(await errorCode(e.page), 'TICKET_INVALID');
+    assert.match(await e.page.locator('.error-message').innerText(), /Reconnectez-vous par carte CPx pour recommencer/);
+    await e.screen('29-error-first-login-expired');
+    await e.page.getByRole('button', { name: 'Retour' }).click();
+    e.sim.reinsert(cpe);
+    await waitCardStatus(e.page, 'ready');
+    const pinWindow = e.nextPinWindow();
+    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
+    await typePin(await pinWindow, TEST_PIN);
+    await e.page.getByRole('heading', { level: 1, name: 'Première connexion par carte CPX' }).waitFor({ timeout: 20_000 });
+    // Service down while the form is sent: said on the form, which keeps what was typed; back up, sent again — no PIN.
+    await e.server!.stop();
+    await submitProfessional(e.page, 'demo.etab', DEMO_PASSWORD);
+    assert.equal(await formErrorCode(e.page), 'SERVICE_UNREACHABLE');
+    assert.equal(await e.page.locator('#pro-username').inputValue(), 'demo.etab');
+    await e.server!.restart();
+    await e.page.getByRole('button', { name: 'Se connecter', exact: true }).click();
     await e.page.getByRole('heading', { level: 1, name: 'Votre carte est associée à votre compte' }).waitFor({ timeout: 20_000 });
   });
 

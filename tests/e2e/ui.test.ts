@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { DEMO_PASSWORD, focusedId, startE2E, TEST_PIN, waitCardStatus, type E2E } from './harness.ts';
+import { DEMO_PASSWORD, focusedId, startE2E, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
 
 /** Text of the focused element, and whether its focus ring is visible. */
 async function focused(page: Page): Promise<{ text: string; ring: boolean }> {
@@ -53,10 +53,15 @@ describe('language, settings, keyboard', () => {
     assert.equal(await e.page.getAttribute('html', 'lang'), 'en');
     assert.match(await e.page.locator('.card-status').innerText(), /Card ready/);
     assert.match(await e.page.locator('section.identity').innerText(), /CPF — Professional in Training Card/);
-    assert.equal(await e.page.getByRole('button', { name: 'Log in with my CPS card' }).count(), 1);
+    assert.equal(await e.page.getByRole('button', { name: 'Log in with my CPx card' }).count(), 1);
     await e.screen('21-english-home');
-    await e.page.getByRole('button', { name: 'First CPX card login' }).click();
-    await e.page.getByRole('heading', { name: 'Professional space' }).waitFor();
+    const pinWindow = e.nextPinWindow();
+    await e.page.getByRole('button', { name: 'Log in with my CPx card' }).click();
+    const pin = await pinWindow;
+    assert.match(await pin.locator('main').innerText(), /asks your card for a signature/);
+    await typePin(pin, TEST_PIN);
+    await e.page.getByRole('heading', { name: 'Professional space' }).waitFor({ timeout: 20_000 });
+    assert.match(await e.page.locator('.verified-holder').innerText(), /The service has verified your card/);
     await e.screen('22-english-first-login');
     await e.page.getByRole('button', { name: 'Settings' }).click();
     const language = e.page.locator('tr[data-setting="language"]');
@@ -84,9 +89,14 @@ describe('language, settings, keyboard', () => {
     // First stop: the skip link, then straight to the content.
     await e.page.keyboard.press('Tab');
     assert.equal(await focusedId(e.page), 'skip-link');
-    await tabTo(e.page, 'Première connexion par carte CPX');
+    await tabTo(e.page, 'Se connecter par carte CPx');
+    const pinWindow = e.nextPinWindow();
     await e.page.keyboard.press('Enter');
-    await e.page.getByRole('heading', { level: 1, name: 'Première connexion par carte CPX' }).waitFor();
+    const pin = await pinWindow;
+    await pin.locator('#pin-input:focus').waitFor();
+    await pin.keyboard.type(TEST_PIN);
+    await pin.keyboard.press('Enter');
+    await e.page.getByRole('heading', { level: 1, name: 'Première connexion par carte CPX' }).waitFor({ timeout: 20_000 });
     assert.equal(await focusedId(e.page), 'first-heading');
     // The region help follows the policy's region.
     await e.page.locator('#region').waitFor();
@@ -97,12 +107,7 @@ describe('language, settings, keyboard', () => {
     await e.page.keyboard.press('Tab');
     assert.equal(await focusedId(e.page), 'pro-password');
     await e.page.keyboard.type(DEMO_PASSWORD);
-    const pinWindow = e.nextPinWindow();
     await e.page.keyboard.press('Enter');
-    const pin = await pinWindow;
-    await pin.locator('#pin-input:focus').waitFor();
-    await pin.keyboard.type(TEST_PIN);
-    await pin.keyboard.press('Enter');
     await e.page.getByRole('heading', { level: 1, name: 'Votre carte est associée à votre compte' }).waitFor({ timeout: 20_000 });
     assert.equal(await focusedId(e.page), 'done-heading');
     await tabTo(e.page, 'Ouvrir le service');

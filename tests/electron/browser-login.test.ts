@@ -9,7 +9,9 @@ import type { BrowserLoginState } from '../../protocol/ipc.ts';
 import { browserTransaction, DEMO_PASSWORD, insertCard, openAsBrowser, RIGHT_PIN, startStack, type Stack } from './harness.ts';
 
 let s: Stack;
-before(async () => { s = await startStack(); });
+/** How far the service's clock runs ahead of the real one (an expired transaction without waiting 5 minutes). */
+let serviceAheadMs = 0;
+before(async () => { s = await startStack({ serviceClock: () => new Date(Date.now() + serviceAheadMs) }); });
 after(async () => { await s?.close(); });
 
 const browserStates = () => s.eventsOf('browser:login');
@@ -79,7 +81,8 @@ describe('a link from the OS', () => {
     const end = await settled(state!.id);
     assert.equal(end.error?.code, 'TRANSACTION_UNKNOWN');
     assert.equal(end.canRetry, false);
-    assert.equal(s.user.seen.length, 0);
+    assert.equal(s.user.seen.length, 0, 'no question asked');
+    assert.equal(s.user.open, false, 'a dialog opened ahead of the question is closed');
   });
 });
 
@@ -170,6 +173,35 @@ describe('the browser that started it is logged in', () => {
     assert.equal((await openAsBrowser(s.opened[0], cookie)).location, '/compte');
     // Nothing left to retry once it is done.
     assert.equal((await s.controller.handle('browser:retry', null)).ok, false);
+  });
+
+  test('an expired transaction: said as such, no PIN asked', async () => {
+    const { link } = await browserTransaction(s);
+    serviceAheadMs = 6 * 60_000; // the professional came back to it 6 minutes later
+    try {
+      s.user.plan();
+      const end = await settled(s.controller.openLoginLink(link).id);
+      assert.equal(end.error?.code, 'TRANSACTION_EXPIRED');
+      assert.match(end.error!.message, /a expiré \(5 minutes\)\. Recommencez depuis la page du service/);
+      assert.equal(s.user.seen.length, 0);
+    } finally {
+      serviceAheadMs = 0;
+    }
+  });
+
+  test('a link while a card operation is under way: refused as busy, to try again (the operation goes on)', async () => {
+    const { link } = await browserTransaction(s);
+    let release!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      s.user.plan(async () => { resolve(); await new Promise<void>((r) => { release = r; }); return null; });
+    });
+    const appLogin = s.controller.handle('account:card-login', { readerIndex: 0 });
+    await asked;
+    const end = await settled(s.controller.openLoginLink(link).id);
+    assert.equal(end.error?.code, 'SERVICE_BUSY');
+    assert.equal(end.canRetry, true);
+    release();
+    assert.equal((await appLogin).ok, false);
   });
 
   test('a window opened afterwards learns where the latest browser login stands from the snapshot', async () => {

@@ -90,6 +90,8 @@ describe('PIN first, then "Première connexion" with the ticket kept in main', (
     assert.equal(req.triesLeft, 3);
     assert.equal(logins(), 1);
     assert.ok(s.user.given[0].every((b) => b === 0), 'the PIN bytes are zeroed after use');
+    assert.equal(s.user.prepared, 1, 'the dialog opened while the challenge was on its way');
+    assert.equal(s.user.closed, 1, 'and closed once the operation was over');
     const steps = s.eventsOf('flow:progress').slice(-5);
     assert.deepEqual(steps.map((p) => p.step), ['challenge', 'pin', 'signing', 'sending', 'done']);
     assert.ok(s.events.slice(before).every((e) => !JSON.stringify(e.payload).includes('ticket')));

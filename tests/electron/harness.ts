@@ -43,11 +43,13 @@ export class ScriptedUser implements PinPromptPort {
     this.seen.length = 0;
     this.given.length = 0;
     this.closed = 0;
+    this.prepared = 0;
   }
 
   get movesLeft(): number { return this.#moves.length; }
 
   async ask(req: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
+    this.open = true;
     this.seen.push(structuredClone(req));
     const move = this.#moves.shift();
     if (!move) throw new Error(`the PIN dialog opened once more than the user expected (${this.seen.length} times)`);
@@ -58,7 +60,17 @@ export class ScriptedUser implements PinPromptPort {
     return { pin, confirmFinalTry: move.confirmFinalTry ?? req.finalTry };
   }
 
-  close(): void { this.closed++; }
+  /** Times the dialog was opened ahead of its question (prepare), and whether it is open now. */
+  prepared = 0;
+  open = false;
+
+  prepare(): void { this.prepared++; this.open = true; }
+
+  /** Counts the dialog going away (a close of a dialog already closed changes nothing). */
+  close(): void {
+    if (this.open) this.closed++;
+    this.open = false;
+  }
 }
 
 export interface Stack {
@@ -83,7 +95,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** The service's clock (transactions, nonces, tickets and certificate validity age with it). */
+  serviceClock?: () => Date;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cpx-app-'));
   const sim = await makeSim({ readers: 2 });
   const cards = new CardServiceClient({
@@ -95,6 +112,7 @@ export async function startStack(): Promise<Stack> {
   const server = await startServer({
     port: 0, dataDir: path.join(dir, 'db'), seed: true,
     trust: [sim.env.CPX_TEST_TRUST], crl: [sim.env.CPX_TEST_CRL], warn: () => {},
+    ...(opts.serviceClock ? { clock: opts.serviceClock } : {}),
   });
   const policyDir = path.join(dir, 'policies');
   const settings = await SettingsStore.open({

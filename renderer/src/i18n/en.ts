@@ -194,6 +194,8 @@ export const en: Messages = {
     runningHint: 'The "PIN" window is about to open: check that this is the service you are using. The login will finish in your browser.',
     done: 'Login completed in your browser',
     failed: 'The requested login did not succeed',
+    busyNotice: 'A service asked for a card login during this operation: start again from its page once this one is over.',
+    notAllowedHint: 'If you did not ask for it, ignore it. Otherwise, ask your IT department to allow this service on this computer.',
   },
   settings: {
     heading: 'Settings',

@@ -194,6 +194,8 @@ export const fr = {
     runningHint: 'La fenêtre « Code porteur » va s’ouvrir : vérifiez que c’est bien le service que vous utilisez. La connexion se terminera dans votre navigateur.',
     done: 'Connexion terminée dans votre navigateur',
     failed: 'La connexion demandée n’a pas abouti',
+    busyNotice: 'Un service a demandé une connexion par carte pendant cette opération : recommencez depuis sa page une fois celle-ci terminée.',
+    notAllowedHint: 'Si vous n’êtes pas à l’origine de cette demande, ignorez-la. Sinon, demandez à votre service informatique d’autoriser ce service sur ce poste.',
   },
   settings: {
     heading: 'Réglages',

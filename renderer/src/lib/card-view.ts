@@ -61,13 +61,6 @@ export function cardStatus(state: WatchState | null, serviceUp: boolean, readerI
   return { kind: 'ready', card, auth };
 }
 
-/** "Espace médecin libéral" is offered only to a CPS whose holder is a doctor (domain.md, seeds). */
-export function isDoctorCard(card: CardInfo | null): boolean {
-  if (!card || card.cardType !== 'CPS' || !card.holder?.profession) return false;
-  const p = card.holder.profession.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
-  return p === 'medecin' || p.startsWith('medecin ');
-}
-
 export function holderName(card: CardInfo | null): string {
   const h = card?.holder;
   return h ? `${h.givenName} ${h.surname}`.trim() : '';

@@ -86,6 +86,8 @@ class AppState {
     // A first login being sent reports its own outcome (the invoke's answer), browser included.
     if (this.sending) return;
     if (s.status === 'done' && this.screen.name === 'done' && this.screen.result.browser) return;
+    // Refused because a card operation of this window is under way: said aside, that operation's screen stays.
+    if (s.status === 'failed' && this.screen.name === 'working') { this.notice = 'browser.busyNotice'; return; }
     this.notice = null;
     if (s.status === 'first-login' && s.firstLogin) {
       this.openFirstLogin(s.firstLogin, s.id);

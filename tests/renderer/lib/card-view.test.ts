@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CardCertificate, CardInfo, WatchState } from '../../../protocol/card.ts';
 import {
-  authCertificate, cardStatus, EXPIRY_WARNING_DAYS, holderName, isDoctorCard, isUsable, nationalIdText, readerIndexOf,
+  authCertificate, cardStatus, EXPIRY_WARNING_DAYS, holderName, isUsable, nationalIdText, readerIndexOf,
   selectCard, type CardStatusKind,
 } from '../../../renderer/src/lib/card-view.ts';
 
@@ -94,19 +94,6 @@ test('the card of the chosen reader, else the first one read; readers found by i
   const { readerIndex: _omitted, ...unnumbered } = b;
   assert.equal(readerIndexOf(unnumbered, state), 1);
   assert.equal(readerIndexOf({ ...unnumbered, reader: 'gone' }, state), 0);
-});
-
-test('"Espace médecin libéral" is for a CPS whose holder is a doctor, whatever the accents and case', () => {
-  for (const profession of ['Médecin', 'MEDECIN', 'médecin généraliste', ' Médecin ']) {
-    assert.equal(isDoctorCard(card({ profession })), true, profession);
-  }
-  for (const profession of ['Pharmacien', 'Médecine du travail (infirmier)', 'Medecins', null]) {
-    assert.equal(isDoctorCard(card({ profession })), false, String(profession));
-  }
-  assert.equal(isDoctorCard(card({ cardType: 'CPE' })), false, 'an establishment card, even a doctor’s');
-  assert.equal(isDoctorCard(card({ cardType: 'CPF' })), false, 'an intern');
-  assert.equal(isDoctorCard(card({ holder: null })), false);
-  assert.equal(isDoctorCard(null), false);
 });
 
 test('the holder and the national identifier as the account page writes them', () => {
