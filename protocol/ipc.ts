@@ -18,6 +18,8 @@ export interface SettingValue<T> { value: T; source: SettingSource; locked: bool
 /** Settings as the UI shows them: read-only, with where each value came from. */
 export interface SettingsView {
   serviceUrl: SettingValue<string>;
+  /** How users know the configured service ("ViaTrajectoire — Centre-Val de Loire"): the PIN dialog names it so. */
+  serviceName: SettingValue<string | null>;
   allowedOrigins: SettingValue<string[]>;
   pkcs11Module: SettingValue<string | null>;
   language: SettingValue<Lang>;

@@ -62,7 +62,7 @@ export class AppController {
     this.#service = new AccountService(deps.http, () => deps.settings.values(), deps.log);
     this.#logins = new LoginFlows({
       cards: deps.cards, pin: deps.pin, log: deps.log, service: this.#service, system: deps.system,
-      lang: () => this.#lang(), appVersion: deps.appVersion, pinpadTimeoutMs: deps.pinpadTimeoutMs ?? 30_000,
+      lang: () => this.#lang(), serviceName: () => deps.settings.get('serviceName'), appVersion: deps.appVersion, pinpadTimeoutMs: deps.pinpadTimeoutMs ?? 30_000,
       pinPromptTimeoutMs: deps.pinPromptTimeoutMs ?? PIN_PROMPT_TIMEOUT_MS,
       now: deps.now ?? Date.now, emit: (event, payload) => this.#emit(event, payload),
     });

@@ -33,6 +33,8 @@ export interface LoginFlowsDeps {
   service: AccountService;
   system: SystemPort;
   lang: () => Lang;
+  /** The configured service's name as users know it (the serviceName setting), or null. */
+  serviceName: () => string | null;
   appVersion: string;
   pinpadTimeoutMs: number;
   pinPromptTimeoutMs: number;
@@ -69,7 +71,7 @@ export class LoginFlows {
     const base = this.#d.service.baseUrl();
     return this.#runCardFlow('card-login', readerIndex, async ({ card, readerIndex: reader, signal, progress }) => {
       await this.#acceptedBy(base, card);
-      const requester: Requester = { name: null, origin };
+      const requester: Requester = { name: this.#d.serviceName(), origin };
       const signed = await signWithCard(this.#signing(), {
         readerIndex: reader, card, origin, requester, challenge: () => this.#d.service.challenge(), progress, signal,
       });

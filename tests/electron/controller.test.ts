@@ -395,6 +395,20 @@ describe('links, language, payload checks', () => {
     assert.deepEqual(opened, [`mailto:${email}`]);
   });
 
+  test('the PIN dialog names the service as users know it (serviceName, by policy), the origin as small print', async () => {
+    await insertCard(s, 'cpe', 0);
+    await writeFile(path.join(await ensureDir(s.policyDir), 'name.json'), JSON.stringify({ serviceName: 'ViaTrajectoire — Centre-Val de Loire' }));
+    await s.settings.reload();
+    s.user.plan('cancel');
+    expectError(await cardLogin(), 'CANCELLED');
+    assert.deepEqual(s.user.seen[0].requester, { name: 'ViaTrajectoire — Centre-Val de Loire', origin: new URL(s.server.url).origin });
+    await rm(path.join(s.policyDir, 'name.json'));
+    await s.settings.reload();
+    s.user.plan('cancel');
+    expectError(await cardLogin(), 'CANCELLED');
+    assert.equal(s.user.seen[0].requester.name, null, 'without the setting, the origin alone');
+  });
+
   test('the chosen region is remembered as a user setting; a region IT set by policy stays', async () => {
     const view = expectOk(await s.controller.handle('settings:set-region', 'normandie'));
     assert.deepEqual(view.region, { value: 'normandie', source: 'user', locked: false });

@@ -208,6 +208,7 @@ export const en: Messages = {
     pkcs11Module: 'Card software (PKCS#11 module)',
     language: 'Language',
     region: 'Region',
+    serviceName: 'Service name',
     supportContact: 'Support contact',
     logging: 'Log',
     auto: 'Automatic detection',

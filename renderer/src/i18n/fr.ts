@@ -208,6 +208,7 @@ export const fr = {
     pkcs11Module: 'Logiciel de la carte (module PKCS#11)',
     language: 'Langue',
     region: 'Région',
+    serviceName: 'Nom du service',
     supportContact: 'Contact du support',
     logging: 'Journal',
     auto: 'Détection automatique',
