@@ -26,6 +26,8 @@ export interface BridgeHost {
   subscribe(listener: (event: AppEventName, payload: unknown) => void): () => void;
   /** A second instance's arguments (`--open`), as Electron's second-instance gets them; null when no link is among them. */
   openLink(argv: readonly string[]): BrowserLoginState | null;
+  /** No main page is left (closed, reloaded: its event stream ended): a card flow it showed must end and free the card. */
+  pageGone(): void;
 }
 
 export interface BridgeServerOptions {
@@ -164,6 +166,7 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
       clearInterval(ping);
       mainClients.delete(res);
       if (newestMain === res) newestMain = [...mainClients].at(-1) ?? null;
+      if (mainClients.size === 0) host?.pageGone();
     });
   }
 

@@ -88,6 +88,7 @@ export async function startBridge(opts: BridgeStackOptions): Promise<BridgeStack
     invoke: (channel, request) => controller.handle(channel, request),
     subscribe: (listener) => controller.subscribe(listener),
     openLink: (argv) => controller.openLoginLinkFromArgv(argv),
+    pageGone: () => controller.cancelFlow('window-gone'),
   });
   await writeInstanceFile(opts.dataDir, { port: Number(new URL(server.url).port), secret: openSecret, pid: process.pid });
   try {

@@ -100,6 +100,19 @@ export const SETTING_DOCS: { [K in SettingKey]: SettingDoc<SettingValues[K]> } =
       choices: { fr: 'French', en: 'English' },
     },
   },
+  serviceName: {
+    example: 'ViaTrajectoire — Centre-Val de Loire',
+    fr: {
+      name: 'Nom du service',
+      explain: ["Le nom sous lequel les utilisateurs connaissent le service configuré, par exemple « ViaTrajectoire — Centre-Val de Loire ». La fenêtre « Code porteur » l'affiche, avec l'adresse du service en petits caractères. Sans ce réglage, elle affiche le nom que le service donne lui-même, ou son adresse."],
+      label: 'Nom du service :',
+    },
+    en: {
+      name: 'Service name',
+      explain: ['The name users know the configured service by, for example "ViaTrajectoire — Centre-Val de Loire". The PIN window shows it, with the service\'s address as the small print. Without this setting it shows the name the service gives itself, or its address.'],
+      label: 'Service name:',
+    },
+  },
   region: {
     example: 'centre-val-de-loire',
     fr: {

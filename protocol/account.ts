@@ -47,6 +47,22 @@ export interface SessionResult {
   completeUrl?: string;
 }
 
+/**
+ * `GET /api/trust`: the certificate authorities a service accepts cards from, so a client can say "this card is not
+ * accepted here" before anyone types a PIN. `subject` is RFC 4514 as protocol/identity.ts writes it — the same string
+ * a card certificate's `issuer` has when that authority issued it.
+ */
+export interface ServiceTrust {
+  authorities: { subject: string; subjectKeyId: string | null; sha256: string }[];
+  /** True when the service trusts test authorities (simulated cards accepted, real ones refused). */
+  testCards: boolean;
+}
+
+/** Whether `issuer` (a card certificate's issuer) is one of the authorities `trust` lists. */
+export function issuedByTrusted(trust: ServiceTrust, issuer: string): boolean {
+  return trust.authorities.some((a) => a.subject === issuer);
+}
+
 export interface Region {
   id: string;
   name: string;

@@ -155,6 +155,11 @@ const spec = {
     retriable: true, exit: 'pin', http: 408,
     reaskPin: true, // nothing typed on the pad, no try spent
   },
+  PIN_PROMPT_TIMEOUT: {
+    fr: "Aucun code n'a été saisi pendant {{minutes|minute|minutes}} : la demande a été fermée et rien n'a été envoyé. Recommencez quand vous êtes prêt.",
+    en: 'No PIN was typed for {{minutes|minute|minutes}}: the request was closed and nothing was sent. Start again when you are ready.',
+    retriable: true, exit: 'pin', http: 408,
+  },
   CANCELLED: {
     fr: 'Opération annulée.',
     en: 'Operation cancelled.',
@@ -273,6 +278,11 @@ const spec = {
     fr: "Ce compte n'est pas actif. Contactez le référent de votre établissement.",
     en: 'This account is not active. Contact your establishment’s referent.',
     retriable: false, exit: 'account', http: 403,
+  },
+  CARD_NOT_ACCEPTED: {
+    fr: "Cette carte n'est pas acceptée par ce service : l'autorité qui a émis son certificat ({{detail}}) n'est pas parmi celles qu'il reconnaît. Aucun code porteur n'a été demandé. Utilisez une carte acceptée par ce service ou contactez son support.",
+    en: 'This card is not accepted by this service: the authority that issued its certificate ({{detail}}) is not one it recognises. No PIN was asked for. Use a card this service accepts or contact its support.',
+    retriable: false, exit: 'certificate', http: 403,
   },
   CARD_ALREADY_LINKED: {
     fr: 'Cette carte est déjà associée à un autre compte. Contactez le support pour la détacher.',
@@ -482,6 +492,22 @@ export function bodyMessage(body: ErrorBody, lang: Lang): string {
   const params = body.params ?? {};
   if (missingParams(body.code, lang, params).length && body.message) return body.message;
   return errorMessage(body.code, lang, params);
+}
+
+/**
+ * A body as a person reads it: the sentence (what happened, what to do) apart from the technical small print. A raw
+ * detail the message only quotes in parentheses — a host and its socket error, a certificate's subject, a PKCS#11
+ * return code — goes to `detail`, for the UI's "Détails" fold and the diagnostic report; a reason's words are written
+ * for people and stay in the sentence.
+ */
+export function bodyForPeople(body: ErrorBody, lang: Lang): { message: string; detail: string | null } {
+  const params = body.params ?? {};
+  if (isErrorCode(body.code) && typeof params.detail === 'string' && !isReasonCode(params.reason)
+    && template(body.code, lang, params).includes('({{detail}})')) {
+    const { detail, ...rest } = params;
+    if (missingParams(body.code, lang, rest).every((n) => n === 'detail')) return { message: errorMessage(body.code, lang, rest), detail };
+  }
+  return { message: bodyMessage(body, lang), detail: null };
 }
 
 /** French says "0 essai, 1 essai, 2 essais"; English "0 attempts, 1 attempt". */

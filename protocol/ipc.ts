@@ -18,6 +18,8 @@ export interface SettingValue<T> { value: T; source: SettingSource; locked: bool
 /** Settings as the UI shows them: read-only, with where each value came from. */
 export interface SettingsView {
   serviceUrl: SettingValue<string>;
+  /** How users know the configured service ("ViaTrajectoire — Centre-Val de Loire"): the PIN dialog names it so. */
+  serviceName: SettingValue<string | null>;
   allowedOrigins: SettingValue<string[]>;
   pkcs11Module: SettingValue<string | null>;
   language: SettingValue<Lang>;
@@ -109,14 +111,18 @@ export interface AppInvokes {
   'account:open-service': [null, null];
   /** "Réessayer" on a failed browser login: the same link again (while its transaction lives). */
   'browser:retry': [null, null];
+  /** "Annuler" while a card flow runs (its PIN prompt included): the flow ends, the card is free at once. */
+  'flow:cancel': [null, null];
   'settings:set-language': [Lang, SettingsView];
+  /** The region the user chose for "Comment obtenir un compte ?": remembered (unless IT set it by policy). */
+  'settings:set-region': [string, SettingsView];
   'diagnostic:save': [null, { path: string } | null];
   'link:open-external': [string, null];
 }
 export type AppChannel = keyof AppInvokes;
 export const APP_CHANNELS = [
   'app:snapshot', 'card:refresh', 'account:regions', 'account:card-login', 'account:link', 'account:create-doctor',
-  'account:first-login-cancel', 'account:open-service', 'browser:retry', 'settings:set-language', 'diagnostic:save',
+  'account:first-login-cancel', 'account:open-service', 'browser:retry', 'flow:cancel', 'settings:set-language', 'settings:set-region', 'diagnostic:save',
   'link:open-external',
 ] as const satisfies readonly AppChannel[];
 

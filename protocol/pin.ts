@@ -21,6 +21,17 @@ import { CpxError, type ErrorParams } from './errors.ts';
 export const PIN_MIN = 4;
 export const PIN_MAX = 8;
 
+/**
+ * How long a PIN prompt waits for the user before it closes by itself: a prompt nobody answers (window hidden, person
+ * gone) must not hold the card for everyone else.
+ */
+export const PIN_PROMPT_TIMEOUT_MS = 2 * 60_000;
+
+/** PIN_PROMPT_TIMEOUT: the prompt closed unanswered after `timeoutMs`, nothing sent. */
+export function pinPromptTimeoutError(timeoutMs: number = PIN_PROMPT_TIMEOUT_MS): CpxError {
+  return new CpxError('PIN_PROMPT_TIMEOUT', { minutes: Math.max(1, Math.round(timeoutMs / 60_000)) });
+}
+
 /** The PIN bounds as the PIN_FORMAT message shows them. */
 export const PIN_BOUNDS: ErrorParams = Object.freeze({ min: PIN_MIN, max: PIN_MAX });
 

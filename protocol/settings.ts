@@ -7,7 +7,7 @@ import type { SettingsView } from './ipc.ts';
 export type SettingKey = keyof SettingsView;
 
 export const SETTING_KEYS = [
-  'serviceUrl', 'allowedOrigins', 'pkcs11Module', 'language', 'region', 'supportContact', 'logging',
+  'serviceUrl', 'serviceName', 'allowedOrigins', 'pkcs11Module', 'language', 'region', 'supportContact', 'logging',
 ] as const satisfies readonly SettingKey[];
 
 // A setting added to SettingsView but not to SETTING_KEYS fails to compile here.

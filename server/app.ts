@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import type { Region } from '../protocol/account.ts';
+import type { Region, ServiceTrust } from '../protocol/account.ts';
 import { CpxError } from '../protocol/errors.ts';
 import { DEFAULT_CONNECTION_LIMITS, capConnections, connectionOptions } from './connections.ts';
 import type { ConnectionLimits } from './connections.ts';
@@ -35,6 +35,8 @@ export interface AppOptions {
   /** Resolved per request: the service is created once the listening port (hence the origin) is known. */
   service: () => AccountService;
   regions: Region[];
+  /** `GET /api/trust`; null when the validator was given ready-made (its authorities are not known here). */
+  trust?: ServiceTrust | null;
   dbKind: string;
   https?: { cert: string | Buffer; key: string | Buffer } | null;
   corsOrigin?: string | null;
@@ -103,6 +105,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Readiness for scripts and load balancers: answers only once the database does.
   app.get('/api/health', async () => { await service().ping(); return { status: 'ok', db: opts.dbKind }; });
   app.get('/api/regions', async () => opts.regions);
+  app.get('/api/trust', async () => {
+    if (!opts.trust) throw new CpxError('NOT_FOUND');
+    return opts.trust;
+  });
   app.post('/api/auth/challenge', { config: limit(limits.challenge), schema: { body: BODIES.challenge } }, async (req) => await service().challenge(req.ip));
   app.post('/api/cards/link', { config: limit(limits.link), schema: { body: BODIES.link } },
     async (req) => await service().link(req.body as Parameters<AccountService['link']>[0], req.ip));

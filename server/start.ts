@@ -15,6 +15,7 @@ import { loadRegions } from './regions.ts';
 import { databaseRateLimits } from './rate-limit-store.ts';
 import { seedDemoAccounts } from './seed.ts';
 import { AccountService } from './service.ts';
+import { publishedTrust } from './trust-list.ts';
 import { resolveTrust, trustWarning } from './trust.ts';
 import type { Revocation, TrustSettings } from './trust.ts';
 import type { TokenValidatorPort } from './validator-port.ts';
@@ -103,7 +104,7 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
     if (cfg.seed) await seedDemoAccounts(db, (cfg.clock ?? (() => new Date()))());
     const rateLimitCounts = databaseRateLimits(db, cfg.clock);
     app = await buildApp({
-      service: () => service!, regions, dbKind: db.kind, https, corsOrigin: cfg.corsOrigin ?? null,
+      service: () => service!, regions, trust: trust ? publishedTrust(trust) : null, dbKind: db.kind, https, corsOrigin: cfg.corsOrigin ?? null,
       rateLimits: scaled(cfg), logRequests: cfg.logRequests, connections: cfg.connections, rateLimitStore: rateLimitCounts.Store,
       trustProxy: cfg.trustProxy ?? null,
       // Browsers see the origin tokens are signed for (a TLS proxy in front of a loopback http service included).

@@ -8,7 +8,7 @@
 // methods take the service's base URL (`baseFor(origin)`).
 
 import type {
-  BrowserHandoff, CardAuthResult, Challenge, Region, SessionResult, TransactionChallenge, TransactionResult,
+  BrowserHandoff, CardAuthResult, Challenge, Region, SessionResult, TransactionChallenge, TransactionResult, ServiceTrust,
 } from '../../protocol/account.ts';
 import type { WebEidToken } from '../../protocol/card.ts';
 import type { DoctorProfileInput } from '../../protocol/doctor-profile.ts';
@@ -25,6 +25,7 @@ export class AccountService {
   readonly #http: HttpPort;
   readonly #settings: () => ServiceSettings;
   readonly #log: LogPort;
+  readonly #trust = new Map<string, ServiceTrust>();
 
   constructor(http: HttpPort, settings: () => ServiceSettings, log: LogPort) {
     this.#http = http;
@@ -100,6 +101,25 @@ export class AccountService {
   /** A one-time URL that opens the service in the default browser, already logged in with this session. */
   browserHandoff(base: string, session: string): Promise<BrowserHandoff> {
     return this.#call(base, 'POST', '/api/auth/browser-handoff', {}, { authorization: `Bearer ${session}` });
+  }
+
+  /**
+   * The authorities the service at `base` accepts cards from (`GET /api/trust`), kept per service for the app's run:
+   * they change with a new release of the service, not between two logins. Null when the service does not publish
+   * them or cannot be asked now: the card is then not judged here, the service judges it as always.
+   */
+  async trust(base: string): Promise<ServiceTrust | null> {
+    const known = this.#trust.get(base);
+    if (known) return known;
+    try {
+      const body = await this.#call<ServiceTrust>(base, 'GET', '/api/trust');
+      if (!Array.isArray(body?.authorities) || typeof body.testCards !== 'boolean') return null;
+      this.#trust.set(base, body);
+      return body;
+    } catch (err) {
+      this.#log.info('service.trust-unknown', { code: err instanceof CpxError ? err.code : 'INTERNAL_ERROR' });
+      return null;
+    }
   }
 
   async regions(): Promise<Region[]> {

@@ -7,12 +7,15 @@
 import { BUILT_IN_HELP_ORIGINS } from '../../protocol/help-links.ts';
 import type { Region } from '../../protocol/account.ts';
 import type { WatchState } from '../../protocol/card.ts';
+import { isEmailAddress, isFrenchPhone, mailtoHref, telHref } from '../../protocol/contact.ts';
 import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
 import type {
   AppChannel, AppEventName, AppEvents, AppInvokes, AppSnapshot, BrowserLoginState, Result, SettingsView,
 } from '../../protocol/ipc.ts';
 import { checkOrigin, isLoopback } from '../../protocol/origin.ts';
+import { PIN_PROMPT_TIMEOUT_MS } from '../../protocol/pin.ts';
 import { AccountService } from './account-service.ts';
+import SHIPPED_REGIONS from './shipped-regions.json' with { type: 'json' };
 import { buildDiagnosticReport, reportFileName, saveDiagnosticReport } from './diagnostic-report.ts';
 import { validateRequest } from './ipc-validate.ts';
 import type { LogPort } from './log.ts';
@@ -32,6 +35,8 @@ export interface AppControllerDeps {
   appVersion: string;
   /** Runtime versions for the diagnostic report (electron, chrome). */
   runtime?: Record<string, string | undefined>;
+  /** How long a PIN prompt waits for the user; PIN_PROMPT_TIMEOUT_MS unless a test shortens it. */
+  pinPromptTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -53,7 +58,8 @@ export class AppController {
     this.#service = new AccountService(deps.http, () => deps.settings.values(), deps.log);
     this.#logins = new LoginFlows({
       cards: deps.cards, pin: deps.pin, log: deps.log, service: this.#service, system: deps.system,
-      lang: () => this.#lang(), appVersion: deps.appVersion,
+      lang: () => this.#lang(), serviceName: () => deps.settings.get('serviceName'), appVersion: deps.appVersion,
+      pinPromptTimeoutMs: deps.pinPromptTimeoutMs ?? PIN_PROMPT_TIMEOUT_MS,
       now: deps.now ?? Date.now, emit: (event, payload) => this.#emit(event, payload),
     });
     const onState = (state: WatchState) => this.#onCardState(state);
@@ -95,7 +101,9 @@ export class AppController {
       'account:first-login-cancel': async () => { this.#logins.cancelFirstLogin(); return null; },
       'account:open-service': async () => { await this.#logins.openService(); return null; },
       'browser:retry': async () => { this.#logins.retryBrowserLogin(); return null; },
+      'flow:cancel': async () => { this.cancelFlow('user'); return null; },
       'settings:set-language': (lang) => this.setLanguage(lang),
+      'settings:set-region': (id) => this.#d.settings.setUser('region', id),
       'diagnostic:save': () => this.saveDiagnostic(),
       'link:open-external': (url) => this.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK — our method below: checkExternalLink first
     };
@@ -123,10 +131,22 @@ export class AppController {
     return state;
   }
 
+  /**
+   * The service's regions; when it cannot be reached, the copy shipped with the app (build/gen-regions.ts), so the
+   * help and the support contacts still show. The service's answer replaces the copy whenever it comes.
+   */
   async regions(): Promise<Region[]> {
-    const regions = await this.#service.regions();
+    let regions: Region[];
+    try {
+      regions = await this.#service.regions();
+    } catch (err) {
+      this.#d.log.info('regions.shipped-copy', { code: toCpxError(err).code });
+      regions = SHIPPED_REGIONS;
+    }
     this.#serviceLinks = new Set(regions.flatMap((r) => [
-      ...(r.support?.url ? [r.support.url] : []), ...(r.support?.email ? [`mailto:${r.support.email}`] : []),
+      ...(r.support?.url ? [r.support.url] : []),
+      ...(r.support?.email ? [mailtoHref(r.support.email).toLowerCase()] : []),
+      ...(r.support?.phone ? [telHref(r.support.phone)] : []),
     ]));
     return regions;
   }
@@ -150,15 +170,25 @@ export class AppController {
 
   /**
    * What the system browser (or mail client) may be asked to open: https links to an allowed origin, to the card
-   * issuer's help site, or to a support page the service listed, and mailto: to a support address the service listed. Loopback http is allowed
+   * issuer's help site, or to a support page the service listed; mailto: to a support address the service listed
+   * (the address only, any query dropped) and tel: to a support phone it listed. Loopback http is allowed
    * only for the configured service itself (the demo). Returns the normalised URL or throws.
    */
   checkExternalLink(raw: string): string {
     let url: URL;
     try { url = new URL(raw); } catch { throw new CpxError('BAD_REQUEST', { detail: 'link: not a URL' }); }
     if (url.protocol === 'mailto:') {
-      if (this.#serviceLinks.has(`mailto:${url.pathname}`)) return url.href;
+      // The address alone: a query (?cc=…&bcc=…&attach=…&body=…) could copy or attach anything to the message.
+      const address = decodeURIComponent(url.pathname).trim();
+      const href = isEmailAddress(address) ? mailtoHref(address) : '';
+      if (href && this.#serviceLinks.has(href.toLowerCase())) return href;
       throw new CpxError('ORIGIN_NOT_ALLOWED', { detail: 'mailto' });
+    }
+    if (url.protocol === 'tel:') {
+      const number = decodeURIComponent(url.pathname);
+      const href = isFrenchPhone(number) ? telHref(number) : '';
+      if (href && this.#serviceLinks.has(href)) return href;
+      throw new CpxError('ORIGIN_NOT_ALLOWED', { detail: 'tel' });
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
       throw new CpxError('INVALID_ORIGIN', { detail: url.origin.slice(0, 100) });
@@ -194,6 +224,14 @@ export class AppController {
     });
     await saveDiagnosticReport(report, file);
     this.#d.log.info('diagnostic.saved', {});
+  }
+
+  /**
+   * Ends the running card flow and frees the card: the user's "Annuler" in the main window ('user'), or the main
+   * window gone — closed, reloaded, its event stream lost ('window-gone') — which left nobody to answer its PIN prompt.
+   */
+  cancelFlow(why: 'user' | 'window-gone'): void {
+    if (this.#logins.cancelCardFlow()) this.#d.log.info('flow.cancel', { why });
   }
 
   /** Aborts a running flow (app closing), forgets sessions and tickets, and stops listening. */

@@ -42,6 +42,7 @@ const CHECKS: { [C in AppChannel]: (v: unknown, c: C) => AppInvokes[C][0] } = {
   'account:open-service': (v, c) => nothing(c, v),
   'account:first-login-cancel': (v, c) => nothing(c, v),
   'browser:retry': (v, c) => nothing(c, v),
+  'flow:cancel': (v, c) => nothing(c, v),
   'diagnostic:save': (v, c) => nothing(c, v),
   'account:link': (v, c) => {
     const r = record(c, v, ['username', 'password']);
@@ -63,6 +64,7 @@ const CHECKS: { [C in AppChannel]: (v: unknown, c: C) => AppInvokes[C][0] } = {
     if (!isLang(v)) throw bad(c, `language ${LANGS.join(' or ')} expected`);
     return v;
   },
+  'settings:set-region': (v, c) => text(c, 'region', v, { min: 1, max: 100 }),
   'link:open-external': (v, c) => text(c, 'url', v, { min: 1, max: 2048 }),
 };
 

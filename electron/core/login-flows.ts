@@ -11,7 +11,7 @@
 // - "Ouvrir le service": a one-time handoff URL from the session kept here, so the browser opens logged in; without a
 //   session, the service's login page.
 
-import type { AccountPage, CardAuthResult, LinkTicket, SessionResult, TransactionResult } from '../../protocol/account.ts';
+import { issuedByTrusted, type AccountPage, type CardAuthResult, type LinkTicket, type SessionResult, type TransactionResult } from '../../protocol/account.ts';
 import type { CardInfo, WatchState } from '../../protocol/card.ts';
 import { findLoginLinkArg, parseLoginLink, type LoginLink } from '../../protocol/deep-link.ts';
 import { normaliseDoctorProfile, validateDoctorProfile } from '../../protocol/doctor-profile.ts';
@@ -34,7 +34,10 @@ export interface LoginFlowsDeps {
   service: AccountService;
   system: SystemPort;
   lang: () => Lang;
+  /** The configured service's name as users know it (the serviceName setting), or null. */
+  serviceName: () => string | null;
   appVersion: string;
+  pinPromptTimeoutMs: number;
   now: () => number;
   emit: <E extends 'flow:progress' | 'browser:login'>(event: E, payload: AppEvents[E]) => void;
 }
@@ -67,7 +70,8 @@ export class LoginFlows {
     const origin = this.#d.service.origin();
     const base = this.#d.service.baseUrl();
     return this.#runCardFlow('card-login', readerIndex, async ({ card, readerIndex: reader, signal, progress }) => {
-      const requester: Requester = { name: null, origin };
+      await this.#acceptedBy(base, card);
+      const requester: Requester = { name: this.#d.serviceName(), origin };
       const signed = await signWithCard(this.#signing(), {
         readerIndex: reader, card, origin, requester, challenge: () => this.#d.service.challenge(), progress, signal,
       });
@@ -194,6 +198,7 @@ export class LoginFlows {
       const c = await first;
       const requester: Requester = { name: c.service.name.trim(), origin: link.origin };
       this.#setBrowser({ id, requester, status: 'running' });
+      await this.#acceptedBy(base, card);
       const signed = await signWithCard(this.#signing(), { readerIndex, card, origin: link.origin, requester, challenge, progress, signal });
       progress('sending');
       const result = await service.transactionComplete(base, link.transaction, signed.token, signed.nonce, card.cardNumber);
@@ -293,9 +298,20 @@ export class LoginFlows {
     return { account: result.account, serviceUrl: base, browser: browser?.requester ?? null };
   }
 
+  /** A card whose authentication certificate the service will refuse is said so before its PIN is asked. */
+  async #acceptedBy(base: string, card: CardInfo): Promise<void> {
+    const issuer = card.certificates.find((c) => c.role === 'authentication')?.issuer;
+    const trust = issuer ? await this.#d.service.trust(base) : null;
+    if (trust && issuer && !issuedByTrusted(trust, issuer)) {
+      this.#d.log.info('card.not-accepted', { origin: new URL(base).origin, testCards: trust.testCards });
+      throw new CpxError('CARD_NOT_ACCEPTED', { detail: issuer });
+    }
+  }
+
   #signing(): SigningContext {
     const d = this.#d;
-    return { cards: d.cards, pin: d.pin, log: d.log, lang: d.lang, appVersion: d.appVersion, pinpadTimeoutMs: PINPAD_TIMEOUT_MS, now: d.now };
+    return { cards: d.cards, pin: d.pin, log: d.log, lang: d.lang, appVersion: d.appVersion, pinpadTimeoutMs: PINPAD_TIMEOUT_MS,
+      pinPromptTimeoutMs: d.pinPromptTimeoutMs, now: d.now };
   }
 
   /** One card operation at a time; the card leaving the reader (onCardState) aborts it. */
@@ -334,6 +350,17 @@ export class LoginFlows {
     }
     const dropped = this.#held.keepOnly(new Set(state.cards.map((c) => c.cardNumber)));
     if (dropped?.browser) this.#browserFailed(dropped.browser.id, dropped.browser.requester, new CpxError('CARD_REMOVED'));
+  }
+
+  /**
+   * "Annuler" in the main window, or the window that showed the flow went away (closed, reloaded): the running card
+   * flow ends now and frees the card — its PIN prompt closes, nothing more is sent. False when none was running.
+   */
+  cancelCardFlow(): boolean {
+    const f = this.#cardFlow;
+    if (!f || f.abort.signal.aborted) return false;
+    f.abort.abort(new CpxError('CANCELLED'));
+    return true;
   }
 
   dispose(): void {

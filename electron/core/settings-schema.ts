@@ -16,6 +16,7 @@ export type SettingValues = { [K in SettingKey]: SettingsView[K]['value'] };
  */
 export const DEFAULT_SETTINGS: Readonly<SettingValues> = Object.freeze({
   serviceUrl: 'http://127.0.0.1:8080',
+  serviceName: null,
   allowedOrigins: [],
   pkcs11Module: null,
   language: 'fr',
@@ -90,6 +91,7 @@ function choice<T extends string>(choices: readonly T[]): SettingSpec<T> {
 
 const SPECS: { [K in SettingKey]: SettingSpec<SettingValues[K]> } = {
   serviceUrl: { coerce: httpUrl, policy: textPolicy(true) },
+  serviceName: { coerce: optionalText, policy: textPolicy(false) },
   allowedOrigins: { coerce: urlList, policy: textPolicy(true, 'REG_MULTI_SZ') },
   // %WINDIR%\System32\… is how IT names a module path on Windows.
   pkcs11Module: { coerce: optionalText, policy: textPolicy(true, 'REG_EXPAND_SZ') },

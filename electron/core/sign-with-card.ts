@@ -7,9 +7,10 @@
 import type { Challenge } from '../../protocol/account.ts';
 import type { CardInfo, WebEidToken } from '../../protocol/card.ts';
 import { CpxError, reasksPin, toCpxError, type Lang } from '../../protocol/errors.ts';
+import { pinPromptTimeoutError } from '../../protocol/pin.ts';
 import type { FlowStep, PinDialogRequest, Requester } from '../../protocol/ipc.ts';
 import type { LogPort } from './log.ts';
-import type { CardsPort, PinPromptPort } from './ports.ts';
+import type { CardsPort, PinAnswer, PinPromptPort } from './ports.ts';
 
 /** What the operation needs from the host, the same for every flow. */
 export interface SigningContext {
@@ -19,6 +20,8 @@ export interface SigningContext {
   lang: () => Lang;
   appVersion: string;
   pinpadTimeoutMs: number;
+  /** How long one PIN prompt waits for the user (protocol/pin.ts PIN_PROMPT_TIMEOUT_MS; shorter in tests). */
+  pinPromptTimeoutMs: number;
   now: () => number;
 }
 
@@ -80,7 +83,7 @@ export async function signWithCard(ctx: SigningContext, req: SignRequest): Promi
       throwIfAborted(signal);
       if (card.pin.locked || card.pin.triesLeft <= 0) throw new CpxError('PIN_LOCKED');
       req.progress('pin');
-      const answer = await ctx.pin.ask(pinRequestFor(card, req.requester, ctx.lang(), ctx.pinpadTimeoutMs, previousError), signal);
+      const answer = await askWithin(ctx, pinRequestFor(card, req.requester, ctx.lang(), ctx.pinpadTimeoutMs, previousError), signal);
       throwIfAborted(signal);
       if (!answer) throw new CpxError('CANCELLED');
       let pending: Promise<WebEidToken> | undefined;
@@ -113,6 +116,22 @@ export async function signWithCard(ctx: SigningContext, req: SignRequest): Promi
     }
   } finally {
     ctx.pin.close?.();
+  }
+}
+
+/** The prompt, closed unanswered after the prompt timeout: PIN_PROMPT_TIMEOUT, with nothing sent to the card. */
+async function askWithin(ctx: SigningContext, request: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(pinPromptTimeoutError(ctx.pinPromptTimeoutMs)), ctx.pinPromptTimeoutMs);
+  try {
+    const answer = await ctx.pin.ask(request, AbortSignal.any([signal, timeout.signal]));
+    if (timeout.signal.aborted && !signal.aborted) {
+      answer?.pin.fill(0);
+      throw timeout.signal.reason as CpxError;
+    }
+    return answer;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -110,7 +110,7 @@ async function start(): Promise<void> {
   if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
 
   const openMainWindow = () => {
-    mainWindow = createMainWindow({ preload: bundle('preload-main.cjs'), log });
+    mainWindow = createMainWindow({ preload: bundle('preload-main.cjs'), log, onPageGone: () => controller.cancelFlow('window-gone') });
     mainWindow.on('closed', () => { mainWindow = null; });
   };
   /** A link arrived (or the app was launched again): the window comes forward to say who asks, and how it ends. */

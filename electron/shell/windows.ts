@@ -71,7 +71,15 @@ function openIfAllowed(url: string, checkLink: ExternalLinkCheck, log: LogPort):
   }
 }
 
-export interface MainWindowOptions { preload: string; log: LogPort }
+export interface MainWindowOptions {
+  preload: string;
+  log: LogPort;
+  /**
+   * The page that showed a card flow is gone — window closed, page reloaded or crashed — so nobody is left to answer
+   * its PIN prompt: the host ends the flow and frees the card (controller.cancelFlow('window-gone')).
+   */
+  onPageGone?: () => void;
+}
 
 export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
   const win = secureWindow({
@@ -85,6 +93,15 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     autoHideMenuBar: true,
   }, opts.preload);
   win.once('ready-to-show', () => win.show());
+  if (opts.onPageGone) {
+    const gone = opts.onPageGone;
+    win.on('closed', gone);
+    win.webContents.on('render-process-gone', gone);
+    win.webContents.on('did-start-navigation', (details) => {
+      // The first load starts from no page at all; any later main-frame load replaces the page (a reload).
+      if (details.isMainFrame && !details.isSameDocument && win.webContents.getURL() !== '') gone();
+    });
+  }
   win.loadURL(MAIN_PAGE).catch((err: unknown) => opts.log.error('ui.load-failed', { page: 'main', err }));
   return win;
 }

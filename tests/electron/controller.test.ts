@@ -5,8 +5,16 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CpxError } from '../../protocol/errors.ts';
 import { CRYPTOLIB_HELP_URL } from '../../protocol/help-links.ts';
+import { readdirSync } from 'node:fs';
+import { telHref } from '../../protocol/contact.ts';
+import { AppController } from '../../electron/core/controller.ts';
+import { fetchHttp } from '../../electron/core/fetch-http.ts';
+import { linuxPolicyReader } from '../../electron/core/policy.ts';
+import { SettingsStore } from '../../electron/core/settings.ts';
+import { startServer } from '../../server/start.ts';
+import { IGC_SANTE_DIR } from '../../server/trust.ts';
+import { bodyForPeople, CpxError } from '../../protocol/errors.ts';
 import type { CardLoginOutcome, LoggedIn, Result } from '../../protocol/ipc.ts';
 import { DEMO_PASSWORD, DEMO_USER, insertCard, openAsBrowser, RIGHT_PIN, startStack, WRONG_PIN, type Stack } from './harness.ts';
 
@@ -312,7 +320,8 @@ describe('only the configured service, over https except loopback', () => {
     const r = await cardLogin();
     expectError(r, 'ORIGIN_NOT_ALLOWED');
     if (!r.ok) assert.match(r.error.message, /127\.0\.0\.1/);
-    expectError(await s.controller.handle('account:regions', null), 'ORIGIN_NOT_ALLOWED');
+    // The region help still shows, from the copy shipped with the app: no request to a service IT did not allow.
+    assert.ok(expectOk(await s.controller.handle('account:regions', null)).length > 0);
     assert.equal(logins(), 0);
     assert.equal(s.requests.length, sent);
     await rm(path.join(s.policyDir, 'origins.json'));
@@ -332,7 +341,7 @@ describe('only the configured service, over https except loopback', () => {
     const r = await cardLogin();
     expectError(r, 'SERVICE_UNREACHABLE');
     if (!r.ok) assert.equal(r.error.retriable, true);
-    expectError(await s.controller.handle('account:regions', null), 'SERVICE_UNREACHABLE');
+    assert.ok(expectOk(await s.controller.handle('account:regions', null)).length > 0, 'the shipped copy of the regions');
     assert.equal(s.user.seen.length, 0);
     await useFreshUserSettings({});
     assert.ok(expectOk(await s.controller.handle('account:regions', null)).length > 0);
@@ -352,6 +361,65 @@ describe('links, language, payload checks', () => {
     expectError(await s.controller.handle('link:open-external', 'file:///etc/passwd'), 'INVALID_ORIGIN');
     expectError(await s.controller.handle('link:open-external', 'javascript:alert(1)'), 'INVALID_ORIGIN');
     assert.equal(s.opened.length, supportUrl ? 2 : 1);
+  });
+
+  test('support contacts the service lists open as mailto: (the address only, audit #11.6) and tel: links; nothing else', async () => {
+    const regions = expectOk(await s.controller.handle('account:regions', null));
+    const email = regions.find((r) => r.support.email)!.support.email!;
+    const phone = regions.find((r) => r.support.phone)!.support.phone!;
+    s.opened.length = 0;
+    expectOk(await s.controller.handle('link:open-external', `mailto:${email}?cc=spy@evil.example.com&bcc=x@evil.example.com&attach=/etc/passwd&body=hi`));
+    expectOk(await s.controller.handle('link:open-external', `mailto:${email.toUpperCase()}`));
+    expectOk(await s.controller.handle('link:open-external', telHref(phone)));
+    assert.deepEqual(s.opened, [`mailto:${email}`, `mailto:${email.toUpperCase()}`, telHref(phone)]);
+    expectError(await s.controller.handle('link:open-external', 'mailto:someone@evil.example.com'), 'ORIGIN_NOT_ALLOWED');
+    expectError(await s.controller.handle('link:open-external', `mailto:someone@evil.example.com,${email}`), 'ORIGIN_NOT_ALLOWED');
+    expectError(await s.controller.handle('link:open-external', 'tel:+33899123456'), 'ORIGIN_NOT_ALLOWED');
+    expectError(await s.controller.handle('link:open-external', `${telHref(phone)};ext=99`), 'ORIGIN_NOT_ALLOWED');
+    assert.equal(s.opened.length, 3);
+  });
+
+    test('the service unreachable: the regions shipped with the app still show, and their support contacts still open', async (t) => {
+    const settings = await SettingsStore.open({
+      userFile: path.join(s.dir, 'down-user', 'settings.json'), policy: linuxPolicyReader(path.join(s.dir, 'down-policies')),
+      defaults: { serviceUrl: 'http://127.0.0.1:9' },
+    });
+    const opened: string[] = [];
+    const controller = new AppController({ cards: s.cards, http: fetchHttp(), pin: s.user, settings, log: s.log, appVersion: 'test',
+      system: { openExternal: async (url) => { opened.push(url); }, chooseSavePath: async () => null } });
+    t.after(() => controller.dispose());
+    const regions = expectOk(await controller.handle('account:regions', null));
+    assert.deepEqual(regions.map((r) => r.id), expectOk(await s.controller.handle('account:regions', null)).map((r) => r.id));
+    assert.ok(regions.every((r) => r.support.label && (r.support.email || r.support.phone || r.support.url)));
+    const email = regions.find((r) => r.support.email)!.support.email!;
+    expectOk(await controller.handle('link:open-external', `mailto:${email}`));
+    assert.deepEqual(opened, [`mailto:${email}`]);
+  });
+
+  test('the PIN dialog names the service as users know it (serviceName, by policy), the origin as small print', async () => {
+    await insertCard(s, 'cpe', 0);
+    await writeFile(path.join(await ensureDir(s.policyDir), 'name.json'), JSON.stringify({ serviceName: 'ViaTrajectoire — Centre-Val de Loire' }));
+    await s.settings.reload();
+    s.user.plan('cancel');
+    expectError(await cardLogin(), 'CANCELLED');
+    assert.deepEqual(s.user.seen[0].requester, { name: 'ViaTrajectoire — Centre-Val de Loire', origin: new URL(s.server.url).origin });
+    await rm(path.join(s.policyDir, 'name.json'));
+    await s.settings.reload();
+    s.user.plan('cancel');
+    expectError(await cardLogin(), 'CANCELLED');
+    assert.equal(s.user.seen[0].requester.name, null, 'without the setting, the origin alone');
+  });
+
+  test('the chosen region is remembered as a user setting; a region IT set by policy stays', async () => {
+    const view = expectOk(await s.controller.handle('settings:set-region', 'normandie'));
+    assert.deepEqual(view.region, { value: 'normandie', source: 'user', locked: false });
+    assert.equal(JSON.parse(await readFile(path.join(s.dir, 'user', 'settings.json'), 'utf8')).region, 'normandie');
+    await writeFile(path.join(await ensureDir(s.policyDir), 'region.json'), JSON.stringify({ region: 'grand-est' }));
+    await s.settings.reload();
+    assert.deepEqual(expectOk(await s.controller.handle('app:snapshot', null)).settings.region, { value: 'grand-est', source: 'policy', locked: true });
+    expectError(await s.controller.handle('settings:set-region', 'normandie'), 'BAD_REQUEST');
+    await rm(path.join(s.policyDir, 'region.json'));
+    await useFreshUserSettings({});
   });
 
   test('English: settings change announced, PIN dialog and errors in English; locked by policy → refused', async () => {
@@ -408,6 +476,68 @@ describe('links, language, payload checks', () => {
     expectError(await cardLogin(), 'SERVICE_BUSY');
     release();
     expectError(await first, 'CANCELLED');
+  });
+
+  for (const [how, stop] of [
+    ['"Annuler" in the main window (flow:cancel)', async () => expectOk(await s.controller.handle('flow:cancel', null))],
+    ['the main window gone (closed, reloaded)', async () => { s.controller.cancelFlow('window-gone'); }],
+  ] as const) {
+    test(`${how} ends a flow waiting at the PIN dialog: the dialog closes, the card is usable again at once`, async () => {
+      let promptSignal: AbortSignal | undefined;
+      const opened = new Promise<void>((resolve) => {
+        s.user.plan(async (_req, signal) => {
+          promptSignal = signal;
+          resolve();
+          await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+          return null;
+        }, RIGHT_PIN);
+      });
+      const before = logins();
+      const first = cardLogin();
+      await opened;
+      await stop();
+      expectError(await first, 'CANCELLED');
+      assert.ok(promptSignal?.aborted, 'the PIN dialog was told to close');
+      assert.equal(logins(), before, 'nothing sent to the card');
+      expectOk(await cardLogin()); // no SERVICE_BUSY: the PIN typed this time reaches the card
+    });
+  }
+
+  test('flow:cancel with nothing running is harmless', async () => {
+    expectOk(await s.controller.handle('flow:cancel', null));
+    expectError(await s.controller.handle('flow:cancel', { now: true }), 'BAD_REQUEST');
+  });
+});
+
+describe('a card the service will not accept', () => {
+  test('is said before the PIN: CARD_NOT_ACCEPTED, no dialog, nothing signed; a card it accepts goes through', async (t) => {
+    // A second service that trusts only the real IGC-Santé authorities: the simulator's test cards are not for it.
+    const files = readdirSync(IGC_SANTE_DIR).filter((f) => f.endsWith('.pem')).map((f) => path.join(IGC_SANTE_DIR, f));
+    const real = await startServer({ port: 0, dataDir: path.join(s.dir, 'real-db'), trust: files, crl: [s.sim.env.CPX_TEST_CRL], warn: () => {} });
+    const settings = await SettingsStore.open({
+      userFile: path.join(s.dir, 'real-user', 'settings.json'), policy: linuxPolicyReader(path.join(s.dir, 'real-policies')),
+      defaults: { serviceUrl: real.url },
+    });
+    const controller = new AppController({ cards: s.cards, http: fetchHttp(), pin: s.user, settings, log: s.log, appVersion: 'test',
+      system: { openExternal: async () => {}, chooseSavePath: async () => null } });
+    t.after(async () => { controller.dispose(); await real.close(); });
+    await insertCard(s, 'cpe', 0);
+    s.user.plan();
+    const before = logins();
+    const r = await controller.handle('account:card-login', { readerIndex: 0 });
+    expectError(r, 'CARD_NOT_ACCEPTED');
+    if (!r.ok) {
+      assert.match(r.error.message, /n'est pas acceptée par ce service/);
+      assert.match(bodyForPeople(r.error, 'fr').message, /Aucun code porteur n'a été demandé/);
+      assert.doesNotMatch(bodyForPeople(r.error, 'fr').message, /CN=/, 'the issuer DN is small print');
+    }
+    assert.equal(s.user.seen.length, 0, 'no PIN dialog');
+    assert.equal(logins(), before);
+    // The test service accepts the same card: its list is read and the PIN is asked as usual.
+    s.user.plan('cancel');
+    expectError(await cardLogin(), 'CANCELLED');
+    assert.equal(s.user.seen.length, 1);
+    assert.ok(s.requests.some((u) => u.endsWith('/api/trust')));
   });
 });
 

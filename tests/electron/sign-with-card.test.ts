@@ -9,6 +9,7 @@ import type { Challenge } from '../../protocol/account.ts';
 import type { WebEidToken } from '../../protocol/card.ts';
 import { CpxError } from '../../protocol/errors.ts';
 import type { FlowStep, Requester } from '../../protocol/ipc.ts';
+import { PIN_PROMPT_TIMEOUT_MS } from '../../protocol/pin.ts';
 import { authSignedData } from '../../protocol/webeid.ts';
 import { CardServiceClient } from '../../native/service/client.ts';
 import { forkTransport } from '../../native/service/transport.ts';
@@ -59,9 +60,9 @@ function challenges(lifetimeMs = 5 * 60_000) {
   };
 }
 
-function context(): SigningContext {
+function context(pinPromptTimeoutMs = PIN_PROMPT_TIMEOUT_MS): SigningContext {
   return { cards, pin: user, log: new FileLogger({ level: () => 'debug' }), lang: () => 'fr', appVersion: 'test',
-    pinpadTimeoutMs: 30_000, now: () => clock };
+    pinpadTimeoutMs: 30_000, pinPromptTimeoutMs, now: () => clock };
 }
 
 function request(challenge: () => Promise<Challenge>, steps: FlowStep[] = [], signal = new AbortController().signal): SignRequest {
@@ -145,6 +146,37 @@ describe('sign this origin and nonce with this card, after the PIN', () => {
     assert.equal(await failure(signWithCard(context(), request(source.next, [], abort.signal))), 'CARD_REMOVED');
     assert.equal(sim.counters().C_Login ?? 0, 0);
     assert.equal(sim.counters().C_Sign ?? 0, 0);
+  });
+
+  test('a PIN prompt nobody answers closes by itself: PIN_PROMPT_TIMEOUT ("rien n\'a été envoyé"), the card never asked', async () => {
+    const source = challenges();
+    let promptSignal: AbortSignal | undefined;
+    user.plan(async (_req, signal) => {
+      promptSignal = signal;
+      await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+      return null; // the dialog closes when its signal fires, as the real PIN windows do
+    });
+    const started = Date.now();
+    const err = await signWithCard(context(150), request(source.next)).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof CpxError, String(err));
+    assert.equal(err.code, 'PIN_PROMPT_TIMEOUT');
+    assert.ok(Date.now() - started < 5_000, 'ended by the prompt timeout, not by anything else');
+    assert.ok(promptSignal?.aborted, 'the prompt was told to close');
+    assert.match(err.toBody('fr').message, /rien n'a été envoyé/);
+    assert.equal(user.closed, 1, 'the dialog is closed');
+    assert.equal(sim.counters().C_Login ?? 0, 0);
+    assert.equal(PIN_PROMPT_TIMEOUT_MS, 120_000, 'two minutes in the app');
+    assert.match(new CpxError('PIN_PROMPT_TIMEOUT', { minutes: PIN_PROMPT_TIMEOUT_MS / 60_000 }).toBody('fr').message, /pendant 2 minutes/);
+  });
+
+  test('a PIN typed in time is not cut off by the prompt timeout', async () => {
+    const source = challenges();
+    user.plan(async (req) => {
+      await new Promise((r) => setTimeout(r, 50));
+      return { pin: new TextEncoder().encode(RIGHT_PIN), confirmFinalTry: req.finalTry };
+    });
+    const signed = await signWithCard(context(1_000), request(source.next));
+    assert.ok(signedFor(signed.token, ORIGIN, signed.nonce));
   });
 
   test('the challenge source failing (a transaction expired) stops before any dialog opens', async () => {

@@ -1,9 +1,9 @@
 // The closed list of error codes: every code speaks both languages, fills its parameters, agrees its counts,
 // and crosses process boundaries as data without losing what it is.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  because, bodyMessage, CpxError, ERROR_CODES, ERRORS, ExitClass, errorMessage, isErrorCode, isLang, isReasonCode, isRetriable,
+  because, bodyForPeople, bodyMessage, CpxError, ERROR_CODES, ERRORS, ExitClass, errorMessage, isErrorCode, isLang, isReasonCode, isRetriable,
   LANGS, missingParams, placeholders, REASONS, reasksPin, toCpxError, type ReasonCode,
 } from '../../protocol/errors.ts';
 
@@ -137,4 +137,24 @@ test('a body is rendered again in another language only when it carries what its
   // A code this side does not know keeps the sender's message.
   assert.equal(bodyMessage({ code: 'NEWER_CODE' as never, message: 'from a newer peer' }, 'fr'), 'from a newer peer');
   assert.equal(bodyMessage({ code: 'NO_CARD', message: '' }, 'en'), errorMessage('NO_CARD', 'en'));
+});
+
+describe('messages for people: the technical detail apart', () => {
+  test('a host and its socket error, a certificate subject: out of the sentence, kept as the detail', () => {
+    const unreachable = new CpxError('SERVICE_UNREACHABLE', { detail: '127.0.0.1:8531: ECONNREFUSED' }).toBody('fr');
+    const plain = bodyForPeople(unreachable, 'fr');
+    assert.equal(plain.message, 'Le service ne répond pas. Vérifiez votre connexion réseau puis réessayez.');
+    assert.equal(plain.detail, '127.0.0.1:8531: ECONNREFUSED');
+    const dn = 'CN=TEST CA,OU=IGC-SANTE TEST,O=ASIP-SANTE,C=FR';
+    const untrusted = bodyForPeople(new CpxError('CERT_UNTRUSTED', { detail: dn }).toBody('en'), 'en');
+    assert.ok(!untrusted.message.includes('CN='), untrusted.message);
+    assert.equal(untrusted.detail, dn);
+  });
+
+  test("a reason's words and a sentence's own value stay in the sentence", () => {
+    const withReason = new CpxError('CERT_UNTRUSTED', because('NO_TRUST_ANCHOR')).toBody('fr');
+    assert.deepEqual(bodyForPeople(withReason, 'fr'), { message: withReason.message, detail: null });
+    const profile = new CpxError('PROFILE_INVALID', { detail: 'email' }).toBody('fr');
+    assert.deepEqual(bodyForPeople(profile, 'fr'), { message: profile.message, detail: null });
+  });
 });

@@ -116,6 +116,7 @@ export const en: Messages = {
       unavailable: 'Regional information is not available right now.',
       support: 'Support:',
     },
+    alreadyLinkedWho: 'To unlink it from the other account, contact your region’s support ({{region}}):',
     doctor: {
       heading: 'Independent doctor space',
       intro: 'You are an independent doctor logging in for the first time: access the independent doctor space with your CPS card.',
@@ -153,6 +154,7 @@ export const en: Messages = {
     sending: 'Sending to the service…',
     done: 'Done.',
     keepCard: 'Keep your card in the reader.',
+    cancel: 'Cancel',
     short: { challenge: 'Preparing', pin: 'PIN', signing: 'Signing', sending: 'Sending', done: 'Done' },
   },
   done: {
@@ -181,6 +183,7 @@ export const en: Messages = {
     retry: 'Try again',
     back: 'Back',
     code: 'Code: {{code}}',
+    details: 'Details',
     cancelled: 'Operation cancelled. Nothing was sent.',
   },
   browser: {
@@ -205,6 +208,7 @@ export const en: Messages = {
     pkcs11Module: 'Card software (PKCS#11 module)',
     language: 'Language',
     region: 'Region',
+    serviceName: 'Service name',
     supportContact: 'Support contact',
     logging: 'Log',
     auto: 'Automatic detection',

@@ -116,6 +116,7 @@ export const fr = {
       unavailable: 'Les informations régionales ne sont pas disponibles pour le moment.',
       support: 'Support :',
     },
+    alreadyLinkedWho: 'Pour la détacher de l’autre compte, contactez le support de votre région ({{region}}) :',
     doctor: {
       heading: 'Espace médecin libéral',
       intro: 'Vous êtes médecin libéral et vous vous connectez pour la première fois : accédez à l’espace médecin libéral à l’aide de votre carte CPS.',
@@ -153,6 +154,7 @@ export const fr = {
     sending: 'Envoi au service…',
     done: 'Terminé.',
     keepCard: 'Laissez votre carte dans le lecteur.',
+    cancel: 'Annuler',
     short: { challenge: 'Préparation', pin: 'Code porteur', signing: 'Signature', sending: 'Envoi', done: 'Terminé' },
   },
   done: {
@@ -181,6 +183,7 @@ export const fr = {
     retry: 'Réessayer',
     back: 'Retour',
     code: 'Code : {{code}}',
+    details: 'Détails',
     cancelled: 'Opération annulée. Rien n’a été envoyé.',
   },
   browser: {
@@ -205,6 +208,7 @@ export const fr = {
     pkcs11Module: 'Logiciel de la carte (module PKCS#11)',
     language: 'Langue',
     region: 'Région',
+    serviceName: 'Nom du service',
     supportContact: 'Contact du support',
     logging: 'Journal',
     auto: 'Détection automatique',

@@ -1,7 +1,7 @@
 // UI strings through i18next, made reactive for Svelte: every `t()` call reads the current language rune, so
 // switching language re-renders exactly the text that depends on it.
 import i18next from 'i18next';
-import { bodyMessage, isLang, LANGS } from '../../../protocol/errors.ts';
+import { bodyForPeople, isLang, LANGS } from '../../../protocol/errors.ts';
 import type { ErrorBody, Lang } from '../../../protocol/errors.ts';
 import { en } from './en.ts';
 import { fr } from './fr.ts';
@@ -50,9 +50,15 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 /**
- * An error in the UI's language. The host already localises ErrorBody.message, but the user may have switched
- * language since: the shared catalogue renders it again when it can (protocol/errors.ts bodyMessage).
+ * An error in the UI's language, as a person reads it. The host already localises ErrorBody.message, but the user may
+ * have switched language since: the shared catalogue renders it again when it can. Technical detail (a host and its
+ * socket error, a certificate's subject) is left out: errorDetail gives it to the "Détails" fold.
  */
 export function errorText(error: ErrorBody): string {
-  return bodyMessage(error, current);
+  return bodyForPeople(error, current).message;
+}
+
+/** The technical detail errorText leaves out, or null. */
+export function errorDetail(error: ErrorBody): string | null {
+  return bodyForPeople(error, current).detail;
 }

@@ -53,6 +53,9 @@ class AppState {
   status = $derived(cardStatus(this.watch, this.serviceUp, this.chosenReader));
   card = $derived(this.status.card);
   usable = $derived(isUsable(this.status.kind));
+  /** The blocked-card help lives in the card panel while the card shows blocked; an error screen shows it only otherwise. */
+  blockedHelpShown = $derived(this.status.kind === 'blocked' && this.screen.name !== 'settings');
+  region = $derived(this.regions?.find((r) => r.id === this.regionId) ?? null);
   busy = $derived(this.screen.name === 'working' || this.sending || (this.screen.name === 'browser' && this.screen.state.status === 'running'));
 
   async start(): Promise<void> {
@@ -156,6 +159,12 @@ class AppState {
     this.regionId = (match ?? r.value[0])?.id ?? '';
   }
 
+  /** The region the user picked: shown now, remembered for next time (the host refuses it when IT set one by policy). */
+  chooseRegion(id: string): void {
+    this.regionId = id;
+    void invoke('settings:set-region', id).then((r) => { if (r.ok) this.settings = r.value; });
+  }
+
   link(): void {
     const request = { username: this.username.trim(), password: this.password };
     void this.sendFirstLogin('link', () => invoke('account:link', request));
@@ -178,6 +187,11 @@ class AppState {
   async retryBrowserLogin(): Promise<void> {
     const r = await invoke('browser:retry', null);
     if (!r.ok) this.screen = { name: 'error', flow: 'browser-login', error: r.error, retry: null };
+  }
+
+  /** "Annuler" while a card flow runs: the host ends it (its PIN window closes) and the flow reports CANCELLED. */
+  async cancelFlow(): Promise<void> {
+    await invoke('flow:cancel', null);
   }
 
   async openService(): Promise<void> {
