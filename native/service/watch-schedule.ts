@@ -5,19 +5,20 @@
 // refresh that catches what no look can see (a PIN counter changed by another application, a card swapped between two
 // looks under a middleware that polls its readers itself).
 //
-// Figures: bench/README.md (idle-cost). A Node timer alone costs ~0.1 % of a core at 4 wake-ups a second on the
-// reference machine, so the visible pace is what keeps card inserted → identity on screen under 400 ms at p50
-// (half the period plus one read), not faster.
+// Figures: bench/README.md (idle-cost). On the reference machine a Node process that merely wakes up twice a second
+// already costs 0.1–0.2 % of a core (each wake-up is a trip through the scheduler of a virtual machine), so the
+// visible pace is the slowest that keeps card inserted → identity on screen under 400 ms at p50 (half the period,
+// one read of the new card, the UI), not faster.
 
 import type { Visibility } from '../../protocol/card-service.ts';
 
 export const WATCH = {
   /** The cheap look while a window is visible or a flow runs. */
-  activeCheckMs: 500,
+  activeCheckMs: 600,
   /** Hidden: the pace Cryptolib itself detects its GALSS readers at. */
   hiddenCheckMs: 2_000,
   /** Full read of the readers even when no look saw a change. */
-  activeRefreshMs: 5_000,
+  activeRefreshMs: 10_000,
   hiddenRefreshMs: 60_000,
   /** A flow (any card request) keeps the active pace this long after its last request. */
   flowLingerMs: 30_000,
