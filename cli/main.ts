@@ -8,8 +8,9 @@ import { TEXT } from './text.ts';
 import { authenticateCommand } from './commands/authenticate.ts';
 import { cardCommand } from './commands/card.ts';
 import { diagnoseCommand } from './commands/diagnose.ts';
+import { pinCommand } from './commands/pin.ts';
 
-const COMMANDS = ['diagnose', 'card', 'authenticate', 'verify-token'] as const;
+const COMMANDS = ['diagnose', 'card', 'authenticate', 'verify-token', 'pin'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const defaultIO = (): CliIO => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
@@ -47,18 +48,20 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
 async function run(ctx: CliContext, command: Command, argv: string[]): Promise<number> {
   if (command === 'verify-token') return verifyToken(ctx, argv);
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: argv,
       strict: true,
-      allowPositionals: false,
+      // `pin change|unblock`: the action is the one positional.
+      allowPositionals: command === 'pin',
       options: {
         json: { type: 'boolean' },
         lang: { type: 'string' },
-        ...(command === 'authenticate' ? {
-          origin: { type: 'string' }, nonce: { type: 'string' }, reader: { type: 'string' },
-          'pin-stdin': { type: 'boolean' }, 'refuse-final-try': { type: 'boolean' },
+        ...(command === 'authenticate' || command === 'pin' ? {
+          reader: { type: 'string' }, 'pin-stdin': { type: 'boolean' }, 'refuse-final-try': { type: 'boolean' },
         } : {}),
+        ...(command === 'authenticate' ? { origin: { type: 'string' }, nonce: { type: 'string' } } : {}),
       },
     }));
   } catch (err) {
@@ -72,6 +75,14 @@ async function run(ctx: CliContext, command: Command, argv: string[]): Promise<n
       return authenticateCommand(ctx, {
         origin: values.origin as string | undefined,
         nonce: values.nonce as string | undefined,
+        reader: values.reader as string | undefined,
+        pinStdin: values['pin-stdin'] === true,
+        refuseFinalTry: values['refuse-final-try'] === true,
+      });
+    case 'pin':
+      if (positionals.length > 1) throw usageError(ctx.text.badAction(positionals.join(' ')));
+      return pinCommand(ctx, {
+        action: positionals[0],
         reader: values.reader as string | undefined,
         pinStdin: values['pin-stdin'] === true,
         refuseFinalTry: values['refuse-final-try'] === true,

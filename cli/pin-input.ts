@@ -1,5 +1,5 @@
-// Reading the PIN: on a terminal without echo (raw mode, digits only, backspace, Ctrl-C cancels), or one line
-// from stdin with --pin-stdin. The PIN is collected in a Buffer that is zeroed once copied out; the copy is
+// Reading codes (PIN, PUK): on a terminal without echo (raw mode, digits only, backspace, Ctrl-C cancels), or one
+// line each from stdin with --pin-stdin. A code is collected in a Buffer that is zeroed once copied out; the copy is
 // zeroed by the card service client as soon as it is sent.
 
 import type { Readable, Writable } from 'node:stream';
@@ -42,30 +42,45 @@ export function readPinFromTerminal(stdin: TtyIn, out: Writable, prompt: string)
 }
 
 /** One line from stdin (scripts, --pin-stdin); the line ending is dropped. */
-export function readPinLine(stdin: Readable): Promise<Uint8Array> {
+export async function readPinLine(stdin: Readable): Promise<Uint8Array> {
+  return (await readPinLines(stdin, 1))[0]!;
+}
+
+/**
+ * `count` lines from stdin, one code each (`pin change --pin-stdin`: the current PIN, then the new one). Missing
+ * lines come back empty (refused as malformed before anything reaches the card).
+ */
+export function readPinLines(stdin: Readable, count: number): Promise<Uint8Array[]> {
   return new Promise((resolve, reject) => {
+    const lines: Uint8Array[] = [];
     const buf = Buffer.alloc(256);
     let len = 0;
+    const endLine = () => {
+      while (len > 0 && buf[len - 1] === 0x0d) len--;
+      lines.push(Uint8Array.from(buf.subarray(0, len)));
+      buf.fill(0);
+      len = 0;
+    };
     const done = () => {
       stdin.off('data', onData);
       stdin.off('end', done);
       stdin.off('error', onError);
       stdin.pause();
-      while (len > 0 && (buf[len - 1] === 0x0a || buf[len - 1] === 0x0d)) len--;
-      const pin = Uint8Array.from(buf.subarray(0, len));
+      if (lines.length < count && len > 0) endLine();
+      while (lines.length < count) lines.push(new Uint8Array(0));
       buf.fill(0);
-      resolve(pin);
+      resolve(lines);
     };
-    const onError = (err: Error) => { buf.fill(0); reject(err); };
+    const onError = (err: Error) => { buf.fill(0); for (const l of lines) l.fill(0); reject(err); };
     const onData = (chunk: Buffer | string) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
-      let ended = false;
       for (const b of bytes) {
-        if (b === 0x0a) { ended = true; break; }
-        if (len < buf.length) buf[len++] = b;
+        if (lines.length === count) break;
+        if (b === 0x0a) endLine();
+        else if (len < buf.length) buf[len++] = b;
       }
       if (typeof chunk !== 'string') chunk.fill(0);
-      if (ended) done();
+      if (lines.length === count) done();
     };
     stdin.on('data', onData);
     stdin.on('end', done);

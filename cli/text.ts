@@ -13,6 +13,10 @@ Commandes :
   verify-token --token FICHIER --origin URL --nonce DÉFI --trust PEM… [--crl FICHIER…] [--require-cpx]
                            vérifie un jeton Web eID (signature, chaîne de confiance, révocation) ;
                            --require-cpx exige en plus un titulaire CPx
+  pin change [--reader N] [--pin-stdin]
+                           change le code porteur (stdin : code actuel puis nouveau code, une ligne chacun)
+  pin unblock [--reader N] [--pin-stdin]
+                           débloque la carte avec le code de déblocage (stdin : PUK puis nouveau code)
 
 Options : --json (sortie JSON), --lang fr|en, --help`,
   errorPrefix: 'Erreur',
@@ -42,6 +46,19 @@ Options : --json (sortie JSON), --lang fr|en, --help`,
   inferred: ' (type déduit de l\'identifiant)',
   pinPrompt: 'Code porteur : ',
   pinpadPrompt: 'Saisissez votre code porteur sur le clavier du lecteur…',
+  currentPinPrompt: 'Code porteur actuel : ',
+  newPinPrompt: 'Nouveau code porteur : ',
+  confirmPinPrompt: 'Nouveau code porteur, de nouveau : ',
+  pukPrompt: 'Code de déblocage (PUK) : ',
+  pinpadSteps: {
+    pin: 'Saisissez votre code porteur sur le clavier du lecteur…',
+    change: 'Saisissez votre code porteur actuel, puis le nouveau, sur le clavier du lecteur…',
+    puk: 'Saisissez votre code de déblocage (PUK) sur le clavier du lecteur…',
+    'new-pin': 'Saisissez le nouveau code porteur sur le clavier du lecteur…',
+  },
+  pinChanged: (n: string) => `Le code porteur de la carte n° ${n} a été changé.`,
+  pinUnblocked: (n: string) => `La carte n° ${n} est débloquée : utilisez désormais votre nouveau code porteur.`,
+  badAction: (a: string) => `pin change ou pin unblock attendu, pas « ${a} »`,
   finalTry: 'Attention : dernier essai. Un code erroné bloquera la carte.',
   finalTryConfirm: 'Continuer ? [o/N] ',
   yes: /^(o|oui|y|yes)$/i,
@@ -63,6 +80,10 @@ Commands:
   verify-token --token FILE --origin URL --nonce NONCE --trust PEM… [--crl FILE…] [--require-cpx]
                            checks a Web eID token (signature, trust chain, revocation);
                            --require-cpx also requires a CPx holder
+  pin change [--reader N] [--pin-stdin]
+                           changes the PIN (stdin: current PIN then new PIN, one line each)
+  pin unblock [--reader N] [--pin-stdin]
+                           unblocks the card with its unblocking code (stdin: PUK then new PIN)
 
 Options: --json (JSON output), --lang fr|en, --help`,
   errorPrefix: 'Error',
@@ -92,6 +113,19 @@ Options: --json (JSON output), --lang fr|en, --help`,
   inferred: ' (type inferred from the identifier)',
   pinPrompt: 'PIN: ',
   pinpadPrompt: 'Type your PIN on the reader’s keypad…',
+  currentPinPrompt: 'Current PIN: ',
+  newPinPrompt: 'New PIN: ',
+  confirmPinPrompt: 'New PIN again: ',
+  pukPrompt: 'Unblocking code (PUK): ',
+  pinpadSteps: {
+    pin: 'Type your PIN on the reader’s keypad…',
+    change: 'Type your current PIN, then the new one, on the reader’s keypad…',
+    puk: 'Type your unblocking code (PUK) on the reader’s keypad…',
+    'new-pin': 'Type the new PIN on the reader’s keypad…',
+  },
+  pinChanged: (n: string) => `The PIN of card ${n} was changed.`,
+  pinUnblocked: (n: string) => `Card ${n} is unblocked: use your new PIN from now on.`,
+  badAction: (a: string) => `expected pin change or pin unblock, not "${a}"`,
   finalTry: 'Warning: last attempt. A wrong PIN will block the card.',
   finalTryConfirm: 'Continue? [y/N] ',
   yes: /^(y|yes|o|oui)$/i,

@@ -2,7 +2,7 @@
 // card service process that owns the PKCS#11 module. Every request carries a sequence number; the service
 // answers each exactly once with the same number, and pushes events (seq absent) when the card state changes.
 
-import type { CardInfo, WatchState, WebEidToken } from './card.ts';
+import type { CardInfo, PinState, PukState, WatchState, WebEidToken } from './card.ts';
 import type { ErrorBody, Lang } from './errors.ts';
 
 /** Where a module comes from when someone chose it on purpose: it is used or reported, never silently replaced. */
@@ -38,8 +38,17 @@ export interface DiagnoseResult {
   moduleError?: NonNullable<WatchState['module']>;
 }
 
-export interface AuthenticateParams {
+/** Which card an operation is for: the reader as the user saw it, and the card the user saw in it. */
+export interface CardChoice {
   readerIndex?: number;
+  /**
+   * The card number the user saw. When given, the service works only with that very card: in another reader if the
+   * slots were reshuffled (a reader unplugged), never with another card that took its place (CARD_REMOVED).
+   */
+  cardNumber?: string;
+}
+
+export interface AuthenticateParams extends CardChoice {
   origin: string;
   nonce: string;
   /**
@@ -52,6 +61,37 @@ export interface AuthenticateParams {
   appVersion?: string;
 }
 
+/**
+ * Changing the PIN (C_SetPIN): the current PIN, then the new one (and, when the user typed it twice, the second
+ * typing: refused with NEW_PIN_MISMATCH when they differ). Empty codes on a PIN-pad reader: typed on the reader.
+ * Every code is zeroed by the sender once sent and by the service once used.
+ */
+export interface ChangePinParams extends CardChoice {
+  currentPin: Uint8Array;
+  newPin: Uint8Array;
+  newPinConfirmation?: Uint8Array;
+  /** The user confirmed the final-try warning (a wrong current PIN would block the card). */
+  confirmFinalTry?: boolean;
+}
+
+/** Unblocking with the PUK (C_Login as SO with the PUK, then C_InitPIN with the new PIN). */
+export interface UnblockPinParams extends CardChoice {
+  puk: Uint8Array;
+  newPin: Uint8Array;
+  newPinConfirmation?: Uint8Array;
+}
+
+/** The card after a PIN change or an unblock, its counters read again. */
+export interface PinManagementResult {
+  readerIndex: number;
+  cardNumber: string;
+  pin: PinState;
+  puk: PukState;
+}
+
+/** Whether a window of the app is in front: the service watches the readers often only then (or during a flow). */
+export type Visibility = 'visible' | 'hidden';
+
 /** Request name → [params, result]. One handler per request in the service. */
 export interface CardServiceRequests {
   /** Candidates, their load state, readers, cards: the support line's screen. */
@@ -63,6 +103,10 @@ export interface CardServiceRequests {
   authenticate: [AuthenticateParams, WebEidToken];
   /** Cancels a pending PIN-pad wait or an authentication not yet signing. */
   cancel: [Record<string, never>, { cancelled: boolean }];
+  changePin: [ChangePinParams, PinManagementResult];
+  unblockPin: [UnblockPinParams, PinManagementResult];
+  /** The app says whether one of its windows is visible (default: visible). */
+  visibility: [{ window: Visibility }, { window: Visibility }];
   shutdown: [Record<string, never>, { ok: true }];
 }
 export type CardServiceMethod = keyof CardServiceRequests;
@@ -86,7 +130,10 @@ export const PINPAD_TIMEOUT_MS = 30_000;
 export type ServiceEvent =
   | { event: 'state'; state: WatchState }
   | { event: 'ready'; module: ModuleDiagnosis | null }
-  | { event: 'pinpad-waiting'; readerIndex: number; timeoutMs: number };
+  | { event: 'pinpad-waiting'; readerIndex: number; timeoutMs: number; step?: PinpadStep };
+
+/** What the PIN-pad reader asks for: the PIN (login), the current and new PIN (change), the PUK, the new PIN. */
+export type PinpadStep = 'pin' | 'change' | 'puk' | 'new-pin';
 
 export type ServiceMessage = ServiceResponse | ServiceEvent;
 
@@ -95,7 +142,10 @@ export interface CardServiceOptions {
   /** Explicit module (policy, setting, CPX_PKCS11_MODULE); tried before Cryptolib and OpenSC. */
   modulePath?: string | null;
   modulePathSource?: ExplicitModuleSource;
-  /** Slot-list polling period in ms (default 250): the watcher never polls more often than this. */
+  /**
+   * How often the watcher looks at the readers while a window is visible or a flow runs, in ms (default
+   * native/service/watch-schedule.ts); hidden, it looks less often, never more often than this.
+   */
   pollMs?: number;
   appVersion?: string;
   lang?: Lang;

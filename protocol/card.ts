@@ -52,6 +52,12 @@ export interface PinState {
   pinpad: boolean;
 }
 
+/** The PUK's own tries (token flags CKF_SO_PIN_*): a blocked PUK means a new card from the ANS. */
+export interface PukState {
+  triesLeft: number;
+  locked: boolean;
+}
+
 export interface CardInfo {
   /** Reader (slot) index as the CLI's `--reader N` counts them, and the reader's name. */
   readerIndex?: number;
@@ -62,6 +68,7 @@ export interface CardInfo {
   /** True when no card-type extension was found and the type was inferred from the national identifier. */
   cardTypeInferred?: boolean;
   pin: PinState;
+  puk?: PukState;
   /** Null when the card has no readable authentication certificate (e.g. a signature-only card). */
   holder: Holder | null;
   certificates: CardCertificate[];

@@ -106,6 +106,11 @@ const spec = {
     en: 'The card was removed during the operation. Insert it again and start over.',
     retriable: true, exit: 'card', http: 409,
   },
+  READER_REMOVED: {
+    fr: "Le lecteur de carte a été débranché pendant l'opération. Rebranchez-le, puis recommencez.",
+    en: 'The card reader was unplugged during the operation. Plug it in again, then start over.',
+    retriable: true, exit: 'reader', http: 409,
+  },
   CARD_NOT_RECOGNISED: {
     fr: "Cette carte n'est pas reconnue comme une carte CPx.",
     en: 'This card is not recognised as a CPx card.',
@@ -164,6 +169,32 @@ const spec = {
     fr: 'Opération annulée.',
     en: 'Operation cancelled.',
     retriable: true, exit: 'pin', http: 499,
+  },
+  // --- the card's own PIN management (change, unblock with the PUK) ---
+  NEW_PIN_MISMATCH: {
+    fr: 'Les deux saisies du nouveau code porteur sont différentes. Rien n’a été changé : saisissez-le de nouveau.',
+    en: 'The two entries of the new PIN differ. Nothing was changed: type it again.',
+    retriable: true, exit: 'pin', http: 400,
+  },
+  PUK_FORMAT: {
+    fr: 'Le code de déblocage (PUK) comporte {{length}} chiffres. Rien n’a été envoyé à la carte : vérifiez-le et recommencez.',
+    en: 'The unblocking code (PUK) has {{length}} digits. Nothing was sent to the card: check it and try again.',
+    retriable: true, exit: 'pin', http: 400,
+  },
+  PUK_INCORRECT: {
+    fr: 'Code de déblocage (PUK) incorrect. Il vous reste {{triesLeft|essai|essais}} avant que la carte ne puisse plus être débloquée.',
+    en: 'Incorrect unblocking code (PUK). {{triesLeft|attempt|attempts}} left before the card can no longer be unblocked.',
+    retriable: true, exit: 'pin', http: 401,
+  },
+  PUK_BLOCKED: {
+    fr: "Le code de déblocage (PUK) est bloqué : cette carte ne peut plus être débloquée. Commandez une nouvelle carte auprès de l'ANS.",
+    en: 'The unblocking code (PUK) is blocked: this card can no longer be unblocked. Order a new card from the ANS.',
+    retriable: false, exit: 'pin', http: 423,
+  },
+  PIN_MANAGEMENT_UNSUPPORTED: {
+    fr: "Le logiciel de la carte ou le lecteur ne permet pas de changer ou de débloquer le code porteur ({{detail}}). Utilisez l'outil de gestion de Cryptolib CPS ou contactez votre service informatique.",
+    en: 'The card middleware or reader cannot change or unblock the PIN ({{detail}}). Use the Cryptolib CPS management tool or contact your IT department.',
+    retriable: false, exit: 'middleware', http: 501,
   },
   // --- card service ---
   DEVICE_ERROR: {

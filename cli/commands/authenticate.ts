@@ -62,7 +62,9 @@ export async function authenticateCommand(ctx: CliContext, args: AuthenticateArg
   }
   let token;
   try {
-    token = await client.request('authenticate', { origin, nonce, pin, readerIndex: card.readerIndex, confirmFinalTry });
+    token = await client.request('authenticate', {
+      origin, nonce, pin, readerIndex: card.readerIndex, cardNumber: card.cardNumber || undefined, confirmFinalTry,
+    });
   } finally {
     pin.fill(0);
   }

@@ -6,13 +6,11 @@ import { CpxError } from '../../protocol/errors.ts';
 import { isPinWellFormed, pinFormatError } from '../../protocol/pin.ts';
 import { authSignedData, WEB_EID_FORMAT } from '../../protocol/webeid.ts';
 import { cardError, type CardErrorContext } from './card-errors.ts';
-import { CKR, ckrOf } from './ckr.ts';
+import { CKU, loginOnce, startLoggedOut } from './login.ts';
 import type { LoadedModule, SlotView, TokenView } from './module-host.ts';
 import { describeCard, listCertificates, type CertObject } from './read-card.ts';
 import { planSignature } from './signing.ts';
 import { pinStateFromFlags } from './token-facts.ts';
-
-const CKU_USER = 1;
 
 export interface AuthenticateInput {
   /** Already normalised by checkOrigin / checkNonce. */
@@ -39,6 +37,7 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
   const ctx: CardErrorContext = {
     phase: 'read',
     tokenPresent: () => m.tokenPresent(slot.handle),
+    readerPresent: () => m.readerPresent(slot.name),
     tokenFlags: () => m.token(slot.handle).flags,
   };
   try {
@@ -64,10 +63,11 @@ export async function authenticateWithCard(m: LoadedModule, slot: SlotView, inpu
       const plan = planSignature(mechanisms, message);
       if (!plan) throw new CpxError('DEVICE_ERROR', { detail: 'no RSA signature mechanism' });
       if (input.isCancelled()) throw new CpxError('CANCELLED');
+      startLoggedOut(m, session.handle);
       if (pinState.pinpad) await input.beforePinpadLogin?.();
 
       ctx.phase = 'login';
-      login(m, session.handle, pinState.pinpad ? new Uint8Array(0) : input.pin);
+      loginOnce(m, session.handle, CKU.USER, pinState.pinpad ? new Uint8Array(0) : input.pin);
       let loggedIn = true;
       try {
         // C_Login blocked this process (a PIN-pad wait can last seconds): let a cancel that arrived meanwhile be read.
@@ -126,23 +126,6 @@ function findPrivateKey(m: LoadedModule, session: Buffer, id: Buffer): Buffer {
   return found[0]!;
 }
 
-
-/**
- * pkcs11js takes the PIN as a JS string only; the string lives for the duration of the call and is never stored.
- * The bytes we hold are zeroed right after the call returns, whatever it returned.
- */
-function login(m: LoadedModule, session: Buffer, pin: Uint8Array): void {
-  try {
-    m.lib.C_Login(session, CKU_USER, Buffer.from(pin.buffer, pin.byteOffset, pin.byteLength).toString('latin1'));
-  } catch (err) {
-    // A login left over from elsewhere in this process: log it out so the next attempt starts clean, and fail
-    // this one rather than sign without the PIN the user just typed having been checked.
-    if (ckrOf(err) === CKR.USER_ALREADY_LOGGED_IN) { try { m.lib.C_Logout(session); } catch { /* ignore */ } }
-    throw err;
-  } finally {
-    pin.fill(0);
-  }
-}
 
 /** C_Sign on the libuv thread pool: the service keeps answering (and noticing removals) while the card computes. */
 function signAsync(m: LoadedModule, session: Buffer, data: Buffer): Promise<Buffer> {

@@ -45,9 +45,10 @@ export interface TokenView {
 
 const version = (v: { major: number; minor: number }) => `${v.major}.${v.minor}`;
 
+const hex = (handles: Buffer[]) => handles.map((h) => h.toString('hex')).join(',');
+
 export class LoadedModule {
   private finalized = false;
-  private eventSupport: boolean | null = null;
 
   private constructor(readonly path: string, private readonly mod: Module, readonly info: ModuleInfo) {}
 
@@ -116,13 +117,33 @@ export class LoadedModule {
     }
   }
 
+  /** True while a reader of that name is still listed (a removal error or a reader unplugged?). */
+  readerPresent(name: string): boolean {
+    try {
+      return this.lib.C_GetSlotList(false).some((s) => this.lib.C_GetSlotInfo(s).slotDescription.replace(/\0/g, '').trim() === name);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The cheapest look at the readers: the slots and those holding a token, two calls with no token info (which may
+   * cost the card an APDU). Equal strings: nothing appeared, left or moved.
+   */
+  presence(): string {
+    return `${hex(this.lib.C_GetSlotList(false))}|${hex(this.lib.C_GetSlotList(true))}`;
+  }
+
   mechanisms(slot: Buffer): number[] {
     return this.lib.C_GetMechanismList(slot);
   }
 
-  /** Opens a read-only session for one operation and always closes it, whatever happens inside. */
-  async withSession<T>(slot: Buffer, fn: (session: Session) => Promise<T> | T): Promise<T> {
-    const handle = this.lib.C_OpenSession(slot, CKF.SERIAL_SESSION);
+  /**
+   * Opens a session for one operation (read-only unless `rw`: changing a PIN needs a read-write one) and always
+   * closes it, whatever happens inside.
+   */
+  async withSession<T>(slot: Buffer, fn: (session: Session) => Promise<T> | T, opts: { rw?: boolean } = {}): Promise<T> {
+    const handle = this.lib.C_OpenSession(slot, CKF.SERIAL_SESSION | (opts.rw ? CKF.RW_SESSION : 0));
     try {
       // graphene's constructors query the slot and session: done inside the try so the handle is never leaked.
       const session = new Session(handle, new Slot(slot, this.mod, this.lib), this.lib);
@@ -133,20 +154,16 @@ export class LoadedModule {
   }
 
   /**
-   * Non-blocking slot event (Cryptolib only supports CKF_DONT_BLOCK). Returns the slot that changed, null when
-   * nothing happened or the module does not support events (then polling alone drives the watcher).
+   * The slot events pending, without waiting (Cryptolib only supports CKF_DONT_BLOCK): how many slots changed (at
+   * most `max`), or null when the module does not give events.
    */
-  pollSlotEvent(): Buffer | null {
-    if (this.eventSupport === false) return null;
+  slotEvents(max = 32): number | null {
+    let n = 0;
     try {
-      const slot = this.lib.C_WaitForSlotEvent(CKF.DONT_BLOCK);
-      this.eventSupport = true;
-      return slot ?? null;
+      while (n < max && this.lib.C_WaitForSlotEvent(CKF.DONT_BLOCK)) n++;
+      return n;
     } catch (err) {
-      const code = ckrOf(err);
-      if (code === CKR.NO_EVENT) { this.eventSupport = true; return null; }
-      this.eventSupport = false;
-      return null;
+      return ckrOf(err) === CKR.NO_EVENT ? n : null;
     }
   }
 

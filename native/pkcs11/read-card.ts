@@ -1,12 +1,12 @@
 // Reading a card without its PIN: public certificates (role from keyUsage/EKU via protocol/identity.ts), the
-// holder from the authentication certificate, the PIN state from the token flags, the card number from the label.
+// holder from the authentication certificate, the PIN and PUK states from the token flags, the card number from the label.
 
 import { createHash } from 'node:crypto';
 import { CertificateType, ObjectClass, type Session } from 'graphene-pk11';
 import type { CardCertificate, CardInfo, CardType } from '../../protocol/card.ts';
 import { daysLeft, parseCertificate, type ParsedCertificate } from '../../protocol/identity.ts';
 import type { LoadedModule, SlotView, TokenView } from './module-host.ts';
-import { parseCardLabel, pinStateFromFlags } from './token-facts.ts';
+import { parseCardLabel, pinStateFromFlags, pukStateFromFlags } from './token-facts.ts';
 
 export interface CertObject {
   der: Buffer;
@@ -104,6 +104,7 @@ export function describeCard(slot: SlotView, token: TokenView, certs: CertObject
     cardType: typed.parsed.cardType as CardType,
     cardTypeInferred: Boolean(typed.parsed.cardTypeInferred),
     pin: pinStateFromFlags(token.flags),
+    puk: pukStateFromFlags(token.flags),
     holder: auth?.parsed.holder ?? null,
     certificates: roleCerts.flatMap((e) => {
       const c = toCardCertificate(e.parsed, now);

@@ -1,5 +1,7 @@
 // The card service: owns the PKCS#11 module in its own process. One controller, one handler per request
-// (handlers/), one lock so a module sees one operation at a time, and a watcher that pushes state changes.
+// (handlers/), one lock so a module sees one operation at a time, and a watcher that pushes state changes: a cheap
+// look at the readers on a schedule that depends on whether the app is in front (watch-schedule.ts, reader-look.ts),
+// and a full read only when something may have changed.
 
 import { realpathSync } from 'node:fs';
 import type {
@@ -13,11 +15,14 @@ import { noModuleError, realProbeDeps, selectModule } from '../pkcs11/probe.ts';
 import { CardStore, type Snapshot } from './card-store.ts';
 import { handlers, type Handler } from './handlers/index.ts';
 import { OperationLock } from './operation-lock.ts';
+import { ReaderLook } from './reader-look.ts';
+import { WATCH, WatchSchedule } from './watch-schedule.ts';
 import { noModuleState, sameState, stateFromSnapshot } from './watch-state.ts';
 
-export const DEFAULT_POLL_MS = 250;
-/** Without a module, look for one again every this many polls (a Cryptolib installed while the app runs). */
-const RESELECT_EVERY_POLLS = 20;
+/** Without a module, look for one again this often (a Cryptolib installed while the app runs). */
+const RESELECT_MS = 10_000;
+/** Requests that are not the app using the card (they do not make the watcher look faster). */
+const NOT_A_FLOW = new Set<string>(['visibility', 'shutdown', 'cancel']);
 
 export interface ServiceSystem {
   env: Readonly<Record<string, string | undefined>>;
@@ -33,20 +38,25 @@ export class CardService {
   readonly store = new CardStore();
   readonly lang: Lang;
   readonly appVersion: string;
-  readonly pollMs: number;
+  readonly schedule: WatchSchedule;
+  readonly look: ReaderLook;
   readonly pending = new Set<PendingAuth>();
   module: LoadedModule | null = null;
   candidate: ModuleCandidate | null = null;
   diagnoses: ModuleDiagnosis[] = [];
   lastState: WatchState | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private polls = 0;
+  private timerMs = -1;
+  /** A full read started by the timer is running: the timer is re-armed when it ends. */
+  private ticking = false;
+  private lastReselect = 0;
   private stopped = false;
 
   constructor(readonly options: CardServiceOptions, readonly emit: (ev: ServiceEvent) => Promise<void>, readonly sys: ServiceSystem) {
     this.lang = options.lang ?? 'fr';
     this.appVersion = options.appVersion ?? '0.0.0';
-    this.pollMs = Math.max(10, options.pollMs ?? DEFAULT_POLL_MS);
+    this.schedule = new WatchSchedule(Math.max(10, options.pollMs ?? WATCH.activeCheckMs));
+    this.look = new ReaderLook((message) => sys.log('info', message));
   }
 
   candidates(): ModuleCandidate[] {
@@ -91,7 +101,10 @@ export class CardService {
   async readState(): Promise<{ state: WatchState; snap: Snapshot | null }> {
     const m = this.ensureModule();
     if (!m) return { state: noModuleState(this.diagnoses, this.lang), snap: null };
+    this.look.beforeFullRead(m);
     const snap = await this.store.snapshot(m);
+    this.look.afterFullRead(m, snap.slots);
+    this.schedule.fullReadDone();
     return { state: stateFromSnapshot(snap, this.lastState), snap };
   }
 
@@ -112,6 +125,7 @@ export class CardService {
     const handler = (handlers as Record<string, Handler<CardServiceMethod> | undefined>)[req.method];
     // Logged by name and number only: parameters may hold a PIN.
     this.sys.log('debug', `#${req.seq} ${String(req.method)}`);
+    if (!NOT_A_FLOW.has(req.method)) this.noteFlow();
     try {
       if (!handler) throw new CpxError('BAD_REQUEST', { detail: `unknown method ${String(req.method)}` });
       const result = await handler.run(this, (req.params ?? {}) as never);
@@ -133,30 +147,79 @@ export class CardService {
     }));
     await this.emit({ event: 'ready', module: this.diagnoses.find((d) => d.status === 'loaded') ?? null });
     if (first) await this.publish(first.state);
-    this.schedule();
+    this.lastReselect = performance.now();
+    this.scheduleNext();
   }
 
-  private schedule(): void {
+  /** The app says whether a window is in front: the watcher's pace follows, and a window shown gets a fresh look. */
+  setVisibility(window: 'visible' | 'hidden'): void {
+    const faster = this.schedule.setVisibility(window) && this.schedule.active();
+    this.sys.log('debug', `window ${window}`);
+    if (faster) this.rescheduleNow();
+  }
+
+  /** A card request: the app is working with the card, the watcher keeps the active pace for a while. */
+  noteFlow(): void {
+    const wasActive = this.schedule.active();
+    this.schedule.noteFlow();
+    if (!wasActive) this.rescheduleNow();
+  }
+
+  private rescheduleNow(): void {
+    if (this.stopped || this.ticking) return;
+    this.arm(0);
+  }
+
+  private scheduleNext(): void {
+    this.arm(this.schedule.nextDelayMs());
+  }
+
+  /** One timer for the service's life, re-armed in place (no allocation per look). */
+  private arm(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => { void this.tick(); }, this.pollMs);
+    if (this.timer && this.timerMs === ms) {
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timerMs = ms;
+    this.timer = setTimeout(this.onTimer, ms);
     this.timer.unref?.();
   }
 
-  private async tick(): Promise<void> {
-    this.polls++;
-    // A PIN entry or a signature in progress holds the lock: skip this tick rather than queue behind it.
-    const run = this.lock.tryRun(async () => {
-      if (!this.module && this.polls % RESELECT_EVERY_POLLS !== 0 && this.lastState?.kind === 'NO_MODULE') return;
-      const changed = this.module?.pollSlotEvent();
-      if (changed) this.store.invalidate(changed);
-      await this.refresh();
-    });
+  private readonly onTimer = (): void => { this.tick(); };
+
+  /**
+   * One look at the readers. Synchronous up to the decision (no promise, no lock queued) when nothing changed: at rest
+   * this is all the service does, twice a second while a window is visible.
+   */
+  private tick(): void {
+    if (this.stopped) return;
+    let wanted = false;
+    // A PIN entry or a signature in progress holds the lock: skip this look rather than queue behind it.
     try {
-      await run;
+      wanted = !this.lock.busy && this.fullReadWanted();
     } catch (err) {
-      this.sys.log('warn', `poll: ${String((err as Error)?.message ?? err)}`);
+      // The cheap look failed: the full read says what is wrong (and the host hears it).
+      this.sys.log('warn', `look: ${String((err as Error)?.message ?? err)}`);
+      wanted = true;
     }
-    this.schedule();
+    if (!wanted) return this.scheduleNext();
+    this.ticking = true;
+    void this.lock.run(() => this.refresh())
+      .catch((err) => { this.sys.log('warn', `poll: ${String((err as Error)?.message ?? err)}`); })
+      .finally(() => { this.ticking = false; this.scheduleNext(); });
+  }
+
+  private fullReadWanted(): boolean {
+    const m = this.module;
+    if (!m) {
+      // No module: look for one now and then, not at every tick.
+      if (this.lastState?.kind === 'NO_MODULE' && performance.now() - this.lastReselect < RESELECT_MS) return false;
+      this.lastReselect = performance.now();
+      return true;
+    }
+    return this.schedule.fullReadDue() || this.look.changed(m);
   }
 
   /** C_Finalize and stop polling; the process exits after this. */

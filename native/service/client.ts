@@ -4,7 +4,7 @@
 
 import { EventEmitter } from 'node:events';
 import type {
-  CardServiceMethod, CardServiceOptions, CardServiceRequests, ModuleDiagnosis, ServiceEvent, ServiceMessage,
+  CardServiceMethod, CardServiceOptions, CardServiceRequests, ModuleDiagnosis, PinpadStep, ServiceEvent, ServiceMessage,
 } from '../../protocol/card-service.ts';
 import type { WatchState } from '../../protocol/card.ts';
 import { CpxError } from '../../protocol/errors.ts';
@@ -20,7 +20,7 @@ export interface CardServiceClientEvents {
   state: [WatchState];
   service: [ServiceStatus];
   ready: [ModuleDiagnosis | null];
-  'pinpad-waiting': [{ readerIndex: number; timeoutMs: number }];
+  'pinpad-waiting': [{ readerIndex: number; timeoutMs: number; step?: PinpadStep }];
 }
 
 export interface CardServiceClientOptions {
@@ -70,10 +70,10 @@ export class CardServiceClient extends EventEmitter<CardServiceClientEvents> {
   }
 
   /**
-   * Sends one request and resolves with its result, or rejects with a CpxError. For `authenticate`, the PIN
-   * bytes in `params.pin` are zeroed here as soon as the transport has serialised the message (send() does it
-   * before returning), whether or not it could be sent; the caller's own wipe afterwards is a second one
-   * (protocol/pin.ts says who zeroes what).
+   * Sends one request and resolves with its result, or rejects with a CpxError. Codes sent as bytes (the PIN, the
+   * PUK, a new PIN) are zeroed here as soon as the transport has serialised the message (send() does it before
+   * returning), whether or not it could be sent; the caller's own wipe afterwards is a second one (protocol/pin.ts
+   * says who zeroes what).
    */
   request<M extends CardServiceMethod>(method: M, params: CardServiceRequests[M][0]): Promise<CardServiceRequests[M][1]> {
     if (this.closing && method !== 'shutdown') return Promise.reject(new CpxError('SERVICE_CRASHED'));
@@ -87,8 +87,7 @@ export class CardServiceClient extends EventEmitter<CardServiceClientEvents> {
         this.inFlight.delete(seq);
         reject(new CpxError('SERVICE_CRASHED'));
       } finally {
-        const pin = (params as { pin?: unknown }).pin;
-        if (pin instanceof Uint8Array) pin.fill(0);
+        for (const value of Object.values(params as object)) if (value instanceof Uint8Array) value.fill(0);
       }
     });
   }
@@ -142,7 +141,7 @@ export class CardServiceClient extends EventEmitter<CardServiceClientEvents> {
         this.emit('state', ev.state);
         break;
       case 'pinpad-waiting':
-        this.emit('pinpad-waiting', { readerIndex: ev.readerIndex, timeoutMs: ev.timeoutMs });
+        this.emit('pinpad-waiting', { readerIndex: ev.readerIndex, timeoutMs: ev.timeoutMs, ...(ev.step ? { step: ev.step } : {}) });
         break;
     }
   }

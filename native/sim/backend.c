@@ -24,7 +24,11 @@
 
 #define DEFAULT_SOFTHSM "/usr/lib/softhsm/libsofthsm2.so"
 
-struct token { char serial[sizeof(((CK_TOKEN_INFO *)0)->serialNumber) + 1]; CK_SLOT_ID slot; };
+struct token {
+  char serial[sizeof(((CK_TOKEN_INFO *)0)->serialNumber) + 1];
+  char label[sizeof(((CK_TOKEN_INFO *)0)->label) + 1];
+  CK_SLOT_ID slot;
+};
 struct instance {
   void *dl;
   CK_FUNCTION_LIST_PTR fl;
@@ -154,6 +158,7 @@ static CK_RV scan(struct instance *in) {
     count_softhsm(FN_C_GetTokenInfo);
     if (in->fl->C_GetTokenInfo(slots[i], &ti) != CKR_OK || !(ti.flags & CKF_TOKEN_INITIALIZED)) continue;
     trim_copy(tokens[found].serial, ti.serialNumber, sizeof ti.serialNumber);
+    trim_copy(tokens[found].label, ti.label, sizeof ti.label);
     tokens[found++].slot = slots[i];
   }
   free(slots);
@@ -237,6 +242,13 @@ int backend_find(const char *serial, int *inst, CK_SLOT_ID *slot) {
       *inst = k;
       return 1;
     }
+  return 0;
+}
+
+int backend_is_cps4(int inst, CK_SLOT_ID slot) {
+  const struct instance *in = &g_inst[inst];
+  for (CK_ULONG i = 0; in->up && i < in->ntokens; i++)
+    if (in->tokens[i].slot == slot) return strncmp(in->tokens[i].label, "CPS4", 4) == 0;
   return 0;
 }
 

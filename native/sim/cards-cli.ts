@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import * as control from './control.ts';
-import { PROFILE_NAMES, PROFILES, getProfile } from './profiles.ts';
+import { PROFILE_NAMES, PROFILES, getProfile, tokenLabel } from './profiles.ts';
 
 // provision.ts and the PKI pull in the X.509 and SoftHSM code: loaded only by the commands that need them, so
 // `status`, `pinpad`… answer quickly.
@@ -18,13 +18,17 @@ const USAGE = `Usage : npm run --silent cards -- <commande> [options]
   insert <profil> [--reader N]      insère une carte neuve (compteur PIN à 3) / inserts a fresh card
   remove [--reader N] [--keep]      retire la carte (et efface son jeton, sauf --keep) / takes the card out
   pinpad <on|off> [--reader N]      lecteur à clavier / PIN-pad reader mode
-  type-pin <pin|--clear> [--reader N]   PIN « tapé » sur le clavier du lecteur / PIN typed on the pad
-  reset-pin [--reader N] [--tries N]    remet le compteur PIN / resets the card's PIN counter
+  type-pin <code>… | --clear [--reader N]  code(s) « tapé(s) » sur le clavier du lecteur, un par demande
+                                    (changement : actuel puis nouveau) / code(s) typed on the pad, one per request
+  reset-pin [--reader N] [--tries N] [--puk-tries N]  remet les compteurs PIN et PUK / resets the PIN and PUK counters
+  reader <unplug|plug> [--reader N] débranche / rebranche un lecteur (les suivants changent d'emplacement)
+  readers <N>                       nombre de lecteurs du poste (0 : machine virtuelle sans lecteur)
   status [--json]                   lecteurs, cartes, compteurs PIN / readers, cards, PIN counters
   module-path                       chemin du module PKCS#11 simulé / simulator module path
   env                               lignes "export NOM=valeur" pour utiliser les lecteurs simulés
-  latency [--login MS] [--sign MS] [--pinpad MS] | latency zero|card
-  fault <C_Function> <device_error|abort|off>
+  latency [--login MS] [--sign MS] [--pinpad MS] [--detect MS] | latency zero|card|workstation
+                                    (workstation : comme un vrai poste, détection Cryptolib toutes les 2 s)
+  fault <C_Function> <device_error|not_supported|no_event|abort|off>
   counters [--json] [--reset]       appels PKCS#11 comptés / call counters
   init [--readers N]                crée l'état du simulateur / creates the simulator state
 
@@ -38,6 +42,8 @@ const options = {
   reset: { type: 'boolean' },
   clear: { type: 'boolean' },
   tries: { type: 'string' },
+  'puk-tries': { type: 'string' },
+  detect: { type: 'string' },
   readers: { type: 'string' },
   login: { type: 'string' },
   sign: { type: 'string' },
@@ -94,6 +100,7 @@ async function insert(dir: string, args: string[], flags: Flags): Promise<void> 
   const card = await provisionCard(dir, profile.name);
   const previous = control.removeCard(dir, reader);
   control.resetPinCounter(dir, card.cardId);
+  control.resetPukCounter(dir, card.cardId);
   control.insertCard(dir, reader, card.tokenSerial, card.cardId);
   if (previous) await deleteToken(dir, previous.tokenSerial);
   console.log(`${profile.name}: ${card.label} inséré dans le lecteur / inserted in reader ${reader} (token ${card.tokenSerial})`);
@@ -125,15 +132,22 @@ function printStatus(dir: string, json: boolean): void {
   for (const r of readers) {
     const pad = r.pinpad ? ' [clavier / PIN pad]' : '';
     if (!r.card) {
-      console.log(`lecteur ${r.index} (${r.name})${pad}: pas de carte / no card`);
+      console.log(`lecteur ${r.index} (${r.name})${pad}${r.plugged ? '' : ' [débranché / unplugged]'}: pas de carte / no card`);
       continue;
     }
     const tries = r.card.triesLeft === 0 ? 'PIN bloqué / PIN locked' : `PIN: ${r.card.triesLeft} essai(s) / tries left`;
-    console.log(`lecteur ${r.index} (${r.name})${pad}: ${r.card.profile ?? '?'} CPS3v3-${r.card.cardNumber}, ${tries}, token ${r.card.tokenSerial}`);
+    const puk = r.card.pukTriesLeft === 0 ? 'PUK bloqué / PUK blocked' : `PUK: ${r.card.pukTriesLeft}`;
+    const label = r.card.profile ? tokenLabel(PROFILES[r.card.profile]!) : r.card.cardNumber;
+    const unplugged = r.plugged ? '' : ' [débranché / unplugged]';
+    console.log(`lecteur ${r.index} (${r.name})${pad}${unplugged}: ${r.card.profile ?? '?'} ${label}, ${tries}, ${puk}, token ${r.card.tokenSerial}`);
   }
   const faults = Object.entries(s.faults);
   if (faults.length) console.log(`pannes / faults: ${faults.map(([f, k]) => `${f}=${k}`).join(', ')}`);
-  console.log(`latence / latency: login ${s.latency.loginMs} ms, sign ${s.latency.signMs} ms, pinpad ${s.latency.pinpadMs} ms`);
+  console.log(latencyLine(s.latency));
+}
+
+function latencyLine(l: control.SimLatency): string {
+  return `latence / latency: login ${l.loginMs} ms, sign ${l.signMs} ms, pinpad ${l.pinpadMs} ms, détection / detection ${l.detectMs} ms`;
 }
 
 async function run(argv: string[]): Promise<void> {
@@ -171,11 +185,12 @@ async function run(argv: string[]): Promise<void> {
     case 'type-pin': {
       prepare(dir);
       const reader = readerOption(dir, flags);
-      const pin = flags.clear ? null : positional(args, 1, 'PIN');
-      if (pin !== null && !/^[0-9A-Za-z]{0,32}$/.test(pin)) throw new UsageError('un clavier ne tape que des chiffres et lettres / a PIN pad types digits and letters only');
-      control.typeOnPinpad(dir, reader, pin);
-      // The PIN itself is never echoed.
-      console.log(`lecteur / reader ${reader}: ${pin === null ? 'saisie effacée / cleared' : 'PIN saisi sur le clavier / PIN typed on the pad'}`);
+      const codes = flags.clear ? null : args.slice(1);
+      if (codes !== null && codes.length === 0) positional(args, 1, 'PIN');
+      if (codes !== null && !codes.every((c) => /^[0-9A-Za-z]{0,32}$/.test(c))) throw new UsageError('un clavier ne tape que des chiffres et lettres / a PIN pad types digits and letters only');
+      control.typeOnPinpad(dir, reader, codes);
+      // The codes themselves are never echoed.
+      console.log(`lecteur / reader ${reader}: ${codes === null ? 'saisie effacée / cleared' : 'code(s) saisi(s) sur le clavier / typed on the pad'}`);
       return;
     }
     case 'reset-pin': {
@@ -184,8 +199,26 @@ async function run(argv: string[]): Promise<void> {
       const card = control.status(dir).readers[reader]!.card;
       if (!card) throw new UsageError(`lecteur / reader ${reader}: pas de carte / no card`);
       const tries = intOption(flags.tries, 'tries', 3)!;
+      const pukTries = intOption(flags['puk-tries'], 'puk-tries', 3)!;
       control.resetPinCounter(dir, card.cardId, tries);
-      console.log(`lecteur / reader ${reader}: ${tries} essai(s) / tries`);
+      control.resetPukCounter(dir, card.cardId, pukTries);
+      console.log(`lecteur / reader ${reader}: PIN ${tries} essai(s) / tries, PUK ${pukTries}`);
+      return;
+    }
+    case 'reader': {
+      const action = positional(args, 1, 'unplug|plug');
+      if (action !== 'unplug' && action !== 'plug') throw new UsageError(`reader attend / expects unplug|plug, pas / not "${action}"`);
+      prepare(dir);
+      const reader = readerOption(dir, flags);
+      control.setReaderPlugged(dir, reader, action === 'plug');
+      console.log(`lecteur / reader ${reader}: ${action === 'plug' ? 'branché / plugged in' : 'débranché / unplugged'}`);
+      return;
+    }
+    case 'readers': {
+      const n = intOption(positional(args, 1, 'N'), 'readers')!;
+      prepare(dir);
+      control.setReaderCount(dir, n);
+      console.log(`état / state: ${control.status(dir).readers.length} lecteur(s) / reader(s)`);
       return;
     }
     case 'status':
@@ -205,22 +238,25 @@ async function run(argv: string[]): Promise<void> {
     case 'latency': {
       prepare(dir);
       const preset = args[1];
-      if (preset === 'zero') control.setLatency(dir, { loginMs: 0, signMs: 0, pinpadMs: 0 });
-      else if (preset === 'card') control.setLatency(dir, { loginMs: 150, signMs: 250, pinpadMs: 500 });
-      else if (preset !== undefined) throw new UsageError(`latency: zero|card ou / or --login/--sign/--pinpad MS, pas / not "${preset}"`);
+      if (preset === 'zero') control.setLatency(dir, { loginMs: 0, signMs: 0, pinpadMs: 0, detectMs: 0 });
+      else if (preset === 'card') control.setLatency(dir, { loginMs: 150, signMs: 250, pinpadMs: 500, detectMs: 0 });
+      else if (preset === 'workstation') control.setLatency(dir, control.WORKSTATION_LATENCY);
+      else if (preset !== undefined) throw new UsageError(`latency: zero|card|workstation ou / or --login/--sign/--pinpad/--detect MS, pas / not "${preset}"`);
       else {
         control.setLatency(dir, {
           loginMs: intOption(flags.login, 'login'), signMs: intOption(flags.sign, 'sign'), pinpadMs: intOption(flags.pinpad, 'pinpad'),
+          detectMs: intOption(flags.detect, 'detect'),
         });
       }
-      const l = control.status(dir).latency;
-      console.log(`latence / latency: login ${l.loginMs} ms, sign ${l.signMs} ms, pinpad ${l.pinpadMs} ms`);
+      console.log(latencyLine(control.status(dir).latency));
       return;
     }
     case 'fault': {
       const fn = positional(args, 1, 'fonction / function (C_Sign…)');
-      const kind = positional(args, 2, 'device_error|abort|off');
-      if (kind !== 'device_error' && kind !== 'abort' && kind !== 'off') throw new UsageError(`fault: device_error|abort|off, pas / not "${kind}"`);
+      const kind = positional(args, 2, 'device_error|not_supported|no_event|abort|off');
+      if (kind !== 'off' && !control.isFaultKind(kind)) {
+        throw new UsageError(`fault: device_error|not_supported|no_event|abort|off, pas / not "${kind}"`);
+      }
       prepare(dir);
       control.injectFault(dir, fn, kind === 'off' ? null : kind);
       console.log(`${fn}: ${kind}`);

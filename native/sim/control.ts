@@ -15,10 +15,13 @@ import { crlPath, trustPemPath } from './pki/index.ts';
 const SIM_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(SIM_DIR, '..', '..');
 const MAX_READERS = 16; // SIM_MAX_READERS in sim.h
-const PIN_TRIES = 3;
+const PIN_TRIES = 3; // SIM_PIN_TRIES
+const PUK_TRIES = 3; // SIM_PUK_TRIES
 const SOURCES = ['module.c', 'backend.c', 'state.c', 'sim.h', 'sim_functions.h', 'p11.h', 'Makefile'];
 
-export type FaultKind = 'device_error' | 'abort';
+export type FaultKind = 'device_error' | 'abort' | 'not_supported' | 'no_event';
+const FAULT_KINDS: readonly FaultKind[] = ['device_error', 'abort', 'not_supported', 'no_event'];
+export const isFaultKind = (v: string): v is FaultKind => (FAULT_KINDS as readonly string[]).includes(v);
 
 export interface SimLatency {
   loginMs: number;
@@ -27,7 +30,17 @@ export interface SimLatency {
   pinpadMs: number;
   /** No PIN typed by then (from the start of C_Login): CKR_FUNCTION_CANCELED. */
   pinpadTimeoutMs: number;
+  /**
+   * The middleware's own card detection period: a card inserted, removed or swapped shows in the slots only at its
+   * next detection (Cryptolib polls GALSS readers every 2 s). 0: at once.
+   */
+  detectMs: number;
 }
+
+/** As on a real workstation: a card's own slowness and Cryptolib's 2-second detection of GALSS readers. */
+export const WORKSTATION_LATENCY: Readonly<SimLatency> = Object.freeze({
+  loginMs: 150, signMs: 250, pinpadMs: 500, pinpadTimeoutMs: 30_000, detectMs: 2000,
+});
 
 export interface SimCard {
   tokenSerial: string;
@@ -35,10 +48,14 @@ export interface SimCard {
   /** Changes at every insertion (re-inserting the same card is a new insertion). */
   insertion: string;
   triesLeft: number;
+  /** The PUK's own tries. */
+  pukTriesLeft: number;
 }
 
 export interface SimReader {
+  /** The physical reader (its name and files); its slot ID is its position among the readers plugged in. */
   index: number;
+  plugged: boolean;
   /** Slot description as PKCS#11 shows it. */
   name: string;
   card: SimCard | null;
@@ -52,13 +69,14 @@ export interface SimStatus {
   readers: SimReader[];
   /** Tries left per card id, for every card whose counter was ever written. */
   pinCounters: Record<string, number>;
+  pukCounters: Record<string, number>;
   faults: Record<string, FaultKind>;
   latency: SimLatency;
   hiddenMechanisms: number[];
 }
 
 const DEFAULTS: Record<string, string> = {
-  readers: '2', login_ms: '150', sign_ms: '250', pinpad_ms: '500', pinpad_timeout_ms: '30000',
+  readers: '2', login_ms: '150', sign_ms: '250', pinpad_ms: '500', pinpad_timeout_ms: '30000', detect_ms: '0',
 };
 
 export function defaultStateDir(): string {
@@ -145,7 +163,7 @@ function msValue(config: Map<string, string>, key: string): number {
 }
 
 function readerCount(config: Map<string, string>): number {
-  return Math.min(MAX_READERS, Math.max(1, msValue(config, 'readers')));
+  return Math.min(MAX_READERS, Math.max(0, msValue(config, 'readers')));
 }
 
 function checkReader(dir: string, reader: number): void {
@@ -160,12 +178,10 @@ function checkMs(name: string, ms: number | undefined): void {
 /** Creates (or completes) a state directory; an existing one keeps its cards, counters and settings. */
 export function initState(dir: string, opts: { readers?: number; loginMs?: number; signMs?: number } = {}): void {
   const root = resolve(dir);
-  if (opts.readers !== undefined && !(Number.isInteger(opts.readers) && opts.readers >= 1 && opts.readers <= MAX_READERS)) {
-    throw new Error(`readers must be 1..${MAX_READERS}`);
-  }
+  if (opts.readers !== undefined) checkReaderCount(opts.readers);
   checkMs('loginMs', opts.loginMs);
   checkMs('signMs', opts.signMs);
-  for (const sub of ['tokens', 'readers', 'pins']) mkdirSync(join(root, sub), { recursive: true, mode: 0o700 });
+  for (const sub of ['tokens', 'readers', 'pins', 'puks']) mkdirSync(join(root, sub), { recursive: true, mode: 0o700 });
   const conf = [
     '# Written by native/sim/control.ts: this state\'s own SoftHSM2 (never the user\'s configuration)',
     `directories.tokendir = ${join(root, 'tokens')}`,
@@ -187,6 +203,26 @@ export function initState(dir: string, opts: { readers?: number; loginMs?: numbe
   if (after !== before) writeAtomic(configPath(root), after);
 }
 
+function checkReaderCount(n: number): void {
+  // 0: a machine with no reader at all (a virtual machine: Cryptolib's `no_reader_found`)
+  if (!(Number.isInteger(n) && n >= 0 && n <= MAX_READERS)) throw new Error(`readers must be 0..${MAX_READERS}`);
+}
+
+/** How many readers the machine has (plugging one into a machine that had none, or taking the last ones away). */
+export function setReaderCount(dir: string, readers: number): void {
+  checkReaderCount(readers);
+  updateConfig(dir, (c) => c.set('readers', String(readers)));
+}
+
+/**
+ * Unplugs a reader (its card with it) or plugs it back. The readers after it move up one slot, as Cryptolib's slot
+ * list does after an unplug; the reader keeps its name.
+ */
+export function setReaderPlugged(dir: string, reader: number, plugged: boolean): void {
+  checkReader(dir, reader);
+  updateConfig(dir, (c) => (plugged ? c.delete(`unplugged.${reader}`) : c.set(`unplugged.${reader}`, '1')));
+}
+
 const ID_RE = /^[A-Za-z0-9_-]{1,100}$/;
 
 /** Puts the card (a SoftHSM token of this state) in the reader, replacing any card there. */
@@ -198,7 +234,7 @@ export function insertCard(dir: string, reader: number, tokenSerial: string, car
   writeAtomic(readerFile(dir, reader, 'card'), `serial=${tokenSerial}\ncard=${cardId}\ninsertion=${insertion}\n`);
 }
 
-function readCard(dir: string, reader: number): Omit<SimCard, 'triesLeft'> | null {
+function readCard(dir: string, reader: number): Omit<SimCard, 'triesLeft' | 'pukTriesLeft'> | null {
   const fields = parseLines(readText(readerFile(dir, reader, 'card')));
   const tokenSerial = fields.get('serial');
   if (!tokenSerial) return null;
@@ -218,26 +254,37 @@ export function setPinpad(dir: string, reader: number, on: boolean): void {
   updateConfig(dir, (c) => (on ? c.set(`pinpad.${reader}`, '1') : c.delete(`pinpad.${reader}`)));
 }
 
-/** What the user types on the reader's pad for the next PIN-pad C_Login (used once); null clears it. */
-export function typeOnPinpad(dir: string, reader: number, pin: string | null): void {
+/**
+ * What the user types on the reader's pad, used by the next PIN-pad calls: one code per call that asks for one (a
+ * login takes one; a PIN change the current then the new; an unblock the PUK, then the new PIN). null clears it.
+ */
+export function typeOnPinpad(dir: string, reader: number, typed: string | readonly string[] | null): void {
   checkReader(dir, reader);
   const path = readerFile(dir, reader, 'typed');
-  if (pin === null) return removeIfExists(path);
-  if (!/^[0-9A-Za-z]{0,32}$/.test(pin)) throw new Error('a PIN pad only types letters and digits (at most 32)');
-  writeAtomic(path, pin);
+  if (typed === null) return removeIfExists(path);
+  const codes = typeof typed === 'string' ? [typed] : typed;
+  if (!codes.every((c) => /^[0-9A-Za-z]{0,32}$/.test(c))) throw new Error('a PIN pad only types letters and digits (at most 32)');
+  writeAtomic(path, codes.join('\n'));
 }
 
-export function setLatency(dir: string, l: { loginMs?: number; signMs?: number; pinpadMs?: number; pinpadTimeoutMs?: number }): void {
-  const keys = { loginMs: 'login_ms', signMs: 'sign_ms', pinpadMs: 'pinpad_ms', pinpadTimeoutMs: 'pinpad_timeout_ms' } as const;
+export function setLatency(dir: string, l: Partial<SimLatency>): void {
+  const keys = {
+    loginMs: 'login_ms', signMs: 'sign_ms', pinpadMs: 'pinpad_ms', pinpadTimeoutMs: 'pinpad_timeout_ms', detectMs: 'detect_ms',
+  } as const;
   for (const k of Object.keys(keys) as (keyof typeof keys)[]) checkMs(k, l[k]);
   updateConfig(dir, (c) => {
     for (const k of Object.keys(keys) as (keyof typeof keys)[]) if (l[k] !== undefined) c.set(keys[k], String(l[k]));
   });
 }
 
-/** Makes every call of `fn` (e.g. 'C_Sign') fail with CKR_DEVICE_ERROR or abort() the process; null heals it. */
+/**
+ * Makes every call of `fn` (e.g. 'C_Sign') fail with CKR_DEVICE_ERROR, answer CKR_FUNCTION_NOT_SUPPORTED (a
+ * middleware without that function, e.g. C_SetPIN), answer CKR_NO_EVENT (for C_WaitForSlotEvent: a middleware whose
+ * slot events never come) or abort() the process; null heals it.
+ */
 export function injectFault(dir: string, fn: string, kind: FaultKind | null): void {
   if (!/^C_[A-Za-z]+$/.test(fn)) throw new Error(`not a PKCS#11 function name: ${fn}`);
+  if (kind !== null && !isFaultKind(kind)) throw new Error(`unknown fault: ${String(kind)}`);
   updateConfig(dir, (c) => (kind ? c.set(`fault.${fn}`, kind) : c.delete(`fault.${fn}`)));
 }
 
@@ -254,17 +301,36 @@ export function hideMechanisms(dir: string, mechanisms: readonly (string | numbe
   updateConfig(dir, (c) => (values.length ? c.set('hide_mechanisms', values.map((v) => `0x${v.toString(16)}`).join(',')) : c.delete('hide_mechanisms')));
 }
 
-export function resetPinCounter(dir: string, cardId: string, tries: number = PIN_TRIES): void {
+type Counter = 'pins' | 'puks';
+const FULL: Record<Counter, number> = { pins: PIN_TRIES, puks: PUK_TRIES };
+
+function writeCounter(dir: string, counter: Counter, cardId: string, tries: number): void {
   if (!ID_RE.test(cardId)) throw new Error(`invalid card id: ${cardId}`);
   if (!(Number.isInteger(tries) && tries >= 0 && tries <= 99)) throw new Error('tries must be 0..99');
-  mkdirSync(join(resolve(dir), 'pins'), { recursive: true, mode: 0o700 });
-  writeAtomic(join(resolve(dir), 'pins', cardId), `${tries}\n`);
+  mkdirSync(join(resolve(dir), counter), { recursive: true, mode: 0o700 });
+  writeAtomic(join(resolve(dir), counter, cardId), `${tries}\n`);
 }
 
-function triesLeft(dir: string, cardId: string): number {
-  const text = readText(join(resolve(dir), 'pins', cardId));
-  const n = text === null ? PIN_TRIES : Number(text.trim());
-  return Number.isInteger(n) && n >= 0 ? n : PIN_TRIES;
+export function resetPinCounter(dir: string, cardId: string, tries: number = PIN_TRIES): void {
+  writeCounter(dir, 'pins', cardId, tries);
+}
+
+/** The PUK's own counter (3 tries; at 0 the card cannot be unblocked any more). */
+export function resetPukCounter(dir: string, cardId: string, tries: number = PUK_TRIES): void {
+  writeCounter(dir, 'puks', cardId, tries);
+}
+
+function triesLeft(dir: string, cardId: string, counter: Counter = 'pins'): number {
+  const text = readText(join(resolve(dir), counter, cardId));
+  const n = text === null ? FULL[counter] : Number(text.trim());
+  return Number.isInteger(n) && n >= 0 ? n : FULL[counter];
+}
+
+function countersIn(root: string, counter: Counter): Record<string, number> {
+  const out: Record<string, number> = {};
+  const folder = join(root, counter);
+  if (existsSync(folder)) for (const f of readdirSync(folder)) if (ID_RE.test(f)) out[f] = triesLeft(root, f, counter);
+  return out;
 }
 
 // counters.bin (see state.c): header "CPXSIMC1", u32 records, u32 record size; records = name[56] + u64 count
@@ -326,31 +392,29 @@ export function status(dir: string): SimStatus {
     const card = readCard(root, r);
     readers.push({
       index: r,
+      plugged: config.get(`unplugged.${r}`) !== '1',
       name: readerName(r),
-      card: card ? { ...card, triesLeft: triesLeft(root, card.cardId) } : null,
+      card: card ? { ...card, triesLeft: triesLeft(root, card.cardId), pukTriesLeft: triesLeft(root, card.cardId, 'puks') } : null,
       pinpad: config.get(`pinpad.${r}`) === '1',
       pinTyped: existsSync(readerFile(root, r, 'typed')),
     });
   }
-  const pinCounters: Record<string, number> = {};
-  const pinsDir = join(root, 'pins');
-  if (existsSync(pinsDir)) {
-    for (const f of readdirSync(pinsDir)) if (ID_RE.test(f)) pinCounters[f] = triesLeft(root, f);
-  }
   const faults: Record<string, FaultKind> = {};
   for (const [k, v] of config) {
-    if (k.startsWith('fault.') && (v === 'device_error' || v === 'abort')) faults[k.slice(6)] = v;
+    if (k.startsWith('fault.') && isFaultKind(v)) faults[k.slice(6)] = v;
   }
   return {
     dir: root,
     readers,
-    pinCounters,
+    pinCounters: countersIn(root, 'pins'),
+    pukCounters: countersIn(root, 'puks'),
     faults,
     latency: {
       loginMs: msValue(config, 'login_ms'),
       signMs: msValue(config, 'sign_ms'),
       pinpadMs: msValue(config, 'pinpad_ms'),
       pinpadTimeoutMs: msValue(config, 'pinpad_timeout_ms'),
+      detectMs: msValue(config, 'detect_ms'),
     },
     hiddenMechanisms: (config.get('hide_mechanisms') ?? '').split(',').filter(Boolean).map((v) => Number(v)),
   };

@@ -1,7 +1,11 @@
 /* The PKCS#11 module: simulated CPx card readers in front of SoftHSM2 (behaviour described in README.md).
  *
  * Locking: g_rw is held for reading by every call forwarded to SoftHSM2 and for writing while an instance
- * is (re)initialised; g_mu protects the session table and the reader bindings. Order: g_rw, then g_mu. */
+ * is (re)initialised; g_mu protects the session table and the reader bindings; g_det_mu the middleware's
+ * detected view of the readers. Order: g_rw, then g_mu, then g_det_mu.
+ *
+ * Readers have two indexes: the physical reader r (its name, its files, its settings) and the slot ID, its
+ * position among the readers plugged in (an unplugged reader shifts the slots after it). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -15,8 +19,10 @@
 #define MANUFACTURER "CPx Link simulator"
 #define LIBRARY_DESCRIPTION "CPx Link simulated card readers"
 #define READER_NAME "CPx Link Simulated Reader [CCID Interface] 00 %02d"
-#define TOKEN_MODEL "IAS ECC"
+#define TOKEN_MODEL_CPS3 "IAS ECC"
+#define TOKEN_MODEL_CPS4 "NXP"
 #define PIN_FLAGS (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED | CKF_USER_PIN_TO_BE_CHANGED)
+#define SO_PIN_FLAGS (CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_LOCKED | CKF_SO_PIN_TO_BE_CHANGED)
 #define PINPAD_POLL_MS 20
 
 struct vsession {
@@ -31,6 +37,7 @@ struct vsession {
 /* What this process knows about a reader: the insertion it last saw and where that card lives. */
 struct binding {
   int known, present, bound, unrecognized, inst;
+  int cps4; /* a CPS4 (label CPS4v1-…): RSA-PSS offered; a CPS3 has no PSS mechanism at all */
   CK_SLOT_ID slot;
   struct sim_card card;
 };
@@ -40,8 +47,20 @@ struct call {
   CK_FUNCTION_LIST_PTR fl;
   CK_SLOT_ID slot;
   CK_SESSION_HANDLE handle, real; /* handle = 0 for a call on a slot */
-  int reader;
+  int reader, cps4;
   struct sim_card card;
+};
+
+/* What the middleware believes is in the readers when it detects cards itself every detect_ms (Cryptolib polls
+ * GALSS readers every 2 s): slot calls show this view; a session only works while its card is really there. */
+struct detected {
+  int valid;
+  struct timespec at;
+  int present[SIM_MAX_READERS];
+  struct sim_card card[SIM_MAX_READERS];
+  /* The token info it keeps for that card: still shown after the card left, until the next detection. */
+  int have_info[SIM_MAX_READERS];
+  CK_TOKEN_INFO info[SIM_MAX_READERS];
 };
 
 static pthread_rwlock_t g_rw = PTHREAD_RWLOCK_INITIALIZER;
@@ -54,6 +73,11 @@ static CK_SESSION_HANDLE g_next_handle = 1;
 static struct binding g_rb[SIM_MAX_READERS];
 static int g_inst_sessions[SIM_MAX_INSTANCES];
 static char g_event_seen[SIM_MAX_READERS][SIM_ID_MAX];
+static CK_SLOT_ID g_event_slot[SIM_MAX_READERS];
+static pthread_mutex_t g_det_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct detected g_det;
+/* The configuration read at the entry point of the calling thread's current call. */
+static __thread struct sim_config t_cfg;
 
 static CK_FUNCTION_LIST g_functions;
 
@@ -67,15 +91,115 @@ static CK_RV enter(enum sim_fn fn, struct sim_config *cfg) {
   if (!__atomic_load_n(&g_up, __ATOMIC_ACQUIRE)) return CKR_CRYPTOKI_NOT_INITIALIZED;
   count_call(fn);
   config_get(cfg);
+  t_cfg = *cfg;
   switch (cfg->fault[fn]) {
   case FAULT_ABORT:
     fprintf(stderr, "cpxsim: injected abort in %s\n", sim_fn_names[fn]);
     abort();
   case FAULT_DEVICE_ERROR:
     return CKR_DEVICE_ERROR;
+  case FAULT_NOT_SUPPORTED:
+    return CKR_FUNCTION_NOT_SUPPORTED;
+  case FAULT_NO_EVENT: /* meant for C_WaitForSlotEvent: a middleware that never reports a change */
+    return CKR_NO_EVENT;
   default:
     return CKR_OK;
   }
+}
+
+/* What a call on a session answers once its card has left: Cryptolib 5.2 (whose readers are polled: detect_ms)
+ * says CKR_TOKEN_NOT_PRESENT; a middleware that sees removals at once (OpenSC) CKR_DEVICE_REMOVED. */
+static CK_RV removed_rv(void) { return t_cfg.detect_ms > 0 ? CKR_TOKEN_NOT_PRESENT : CKR_DEVICE_REMOVED; }
+
+static int plugged(const struct sim_config *cfg, int r) { return r >= 0 && r < cfg->readers && !cfg->unplugged[r]; }
+
+/* The physical reader shown as `slot`, or -1 when there is no such slot. */
+static int slot_reader(const struct sim_config *cfg, CK_SLOT_ID slot) {
+  CK_SLOT_ID pos = 0;
+  for (int r = 0; r < cfg->readers; r++)
+    if (plugged(cfg, r) && pos++ == slot) return r;
+  return -1;
+}
+
+/* The slot a plugged reader is shown as, or -1 when it is unplugged. */
+static long reader_slot(const struct sim_config *cfg, int r) {
+  if (!plugged(cfg, r)) return -1;
+  long pos = 0;
+  for (int i = 0; i < r; i++) pos += plugged(cfg, i);
+  return pos;
+}
+
+/* The card really in reader r: none in a reader that is unplugged. */
+static int physical_card(int r, struct sim_card *out) {
+  if (!plugged(&t_cfg, r)) {
+    memset(out, 0, sizeof *out);
+    return 0;
+  }
+  return reader_card(r, out);
+}
+
+static long elapsed_ms(const struct timespec *from, const struct timespec *to) {
+  return (long)(to->tv_sec - from->tv_sec) * 1000 + (to->tv_nsec - from->tv_nsec) / 1000000;
+}
+
+/* The middleware's detection poll: looks at every reader. g_det_mu held. */
+static void detect_poll(const struct timespec *now) {
+  for (int r = 0; r < SIM_MAX_READERS; r++) {
+    struct sim_card card;
+    int present = r < t_cfg.readers && physical_card(r, &card);
+    if (present != g_det.present[r] || (present && strcmp(card.insertion, g_det.card[r].insertion) != 0)) {
+      g_det.have_info[r] = 0;
+      g_det.present[r] = present;
+      if (present) g_det.card[r] = card;
+      else memset(&g_det.card[r], 0, sizeof g_det.card[r]);
+    }
+  }
+  g_det.at = *now;
+  g_det.valid = 1;
+}
+
+/* What the middleware believes is in reader r: the reader itself without a detection period, else what its last
+ * detection poll saw (a poll runs when the last one is detect_ms old). */
+static int seen_card(int r, struct sim_card *out) {
+  if (t_cfg.detect_ms <= 0) return physical_card(r, out);
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  pthread_mutex_lock(&g_det_mu);
+  if (!g_det.valid || elapsed_ms(&g_det.at, &now) >= t_cfg.detect_ms) detect_poll(&now);
+  int present = g_det.present[r];
+  if (present) *out = g_det.card[r];
+  else memset(out, 0, sizeof *out);
+  pthread_mutex_unlock(&g_det_mu);
+  return present;
+}
+
+/* The token info the middleware keeps for the card it believes is in reader r (for that very insertion). */
+static void remember_info(int r, const struct sim_card *card, const CK_TOKEN_INFO *info) {
+  if (t_cfg.detect_ms <= 0) return;
+  pthread_mutex_lock(&g_det_mu);
+  if (g_det.present[r] && strcmp(g_det.card[r].insertion, card->insertion) == 0) {
+    g_det.info[r] = *info;
+    g_det.have_info[r] = 1;
+  }
+  pthread_mutex_unlock(&g_det_mu);
+}
+
+static int remembered_info(int r, const struct sim_card *card, CK_TOKEN_INFO *out) {
+  pthread_mutex_lock(&g_det_mu);
+  int have = g_det.have_info[r] && g_det.present[r] && strcmp(g_det.card[r].insertion, card->insertion) == 0;
+  if (have) *out = g_det.info[r];
+  pthread_mutex_unlock(&g_det_mu);
+  return have;
+}
+
+static int is_pss(CK_MECHANISM_TYPE m) {
+  return m == CKM_RSA_PKCS_PSS || m == CKM_SHA1_RSA_PKCS_PSS || m == CKM_SHA224_RSA_PKCS_PSS ||
+         m == CKM_SHA256_RSA_PKCS_PSS || m == CKM_SHA384_RSA_PKCS_PSS || m == CKM_SHA512_RSA_PKCS_PSS;
+}
+
+/* Mechanisms a card does not offer: those hidden by the configuration, and RSA-PSS on a CPS3. */
+static int card_lacks(const struct sim_config *cfg, int cps4, CK_MECHANISM_TYPE m) {
+  return config_hides(cfg, m) || (!cps4 && is_pss(m));
 }
 
 #define ENTER(fn)                                  \
@@ -116,7 +240,7 @@ static void session_release(struct vsession *s) {
  * old card are closed in SoftHSM2 and marked removed. g_rw (read) and g_mu held. Returns 1 if a card is in. */
 static int sync_reader(int r) {
   struct sim_card card;
-  int present = reader_card(r, &card);
+  int present = physical_card(r, &card);
   struct binding *b = &g_rb[r];
   if (b->known && b->present == present && (!present || strcmp(b->card.insertion, card.insertion) == 0)) return present;
   for (size_t i = 0; i < g_nsess; i++) {
@@ -133,10 +257,17 @@ static int sync_reader(int r) {
   return present;
 }
 
+/* Binds the reader to the SoftHSM2 instance and slot that hold its card. g_mu held. */
+static int bind(struct binding *b) {
+  b->bound = backend_find(b->card.serial, &b->inst, &b->slot);
+  b->cps4 = b->bound && backend_is_cps4(b->inst, b->slot);
+  return b->bound;
+}
+
 static void rebind_instance(int k) {
   for (int r = 0; r < SIM_MAX_READERS; r++) {
     struct binding *b = &g_rb[r];
-    if (b->bound && b->inst == k) b->bound = backend_find(b->card.serial, &b->inst, &b->slot);
+    if (b->bound && b->inst == k) bind(b);
   }
 }
 
@@ -146,21 +277,21 @@ static void call_fill(struct call *c, int r) {
   c->fl = backend_functions(b->inst);
   c->slot = b->slot;
   c->reader = r;
+  c->cps4 = b->cps4;
   c->card = b->card;
 }
 
-/* Starts a call on a reader's card; on CKR_OK the caller must call_end(). */
-static CK_RV slot_begin(CK_SLOT_ID slot, const struct sim_config *cfg, struct call *c) {
-  if (slot >= (CK_SLOT_ID)cfg->readers) return CKR_SLOT_ID_INVALID;
-  int r = (int)slot;
+/* Starts a call on the card the middleware believes is in reader r (`seen`); CKR_TOKEN_NOT_PRESENT when that
+ * card is no longer really there. On CKR_OK the caller must call_end(). */
+static CK_RV slot_begin(int r, const struct sim_card *seen, struct call *c) {
   for (int attempt = 0; attempt < 3; attempt++) {
     pthread_rwlock_rdlock(&g_rw);
     pthread_mutex_lock(&g_mu);
     CK_RV rv = CKR_OK;
     struct binding *b = &g_rb[r];
-    if (!sync_reader(r)) rv = CKR_TOKEN_NOT_PRESENT;
+    if (!sync_reader(r) || strcmp(b->card.insertion, seen->insertion) != 0) rv = CKR_TOKEN_NOT_PRESENT;
     else if (b->unrecognized) rv = CKR_TOKEN_NOT_RECOGNIZED;
-    else if (!b->bound) b->bound = backend_find(b->card.serial, &b->inst, &b->slot);
+    else if (!b->bound) bind(b);
     if (rv == CKR_OK && b->bound) {
       call_fill(c, r);
       pthread_mutex_unlock(&g_mu);
@@ -173,12 +304,14 @@ static CK_RV slot_begin(CK_SLOT_ID slot, const struct sim_config *cfg, struct ca
     /* a card no loaded instance knows: it was provisioned after they started */
     pthread_rwlock_wrlock(&g_rw);
     pthread_mutex_lock(&g_mu);
-    if (sync_reader(r) && !b->bound && !b->unrecognized &&
-        !(b->bound = backend_find(b->card.serial, &b->inst, &b->slot))) {
+    if (sync_reader(r) && !b->bound && !b->unrecognized && !bind(b)) {
       int reinit = -1;
       rv = backend_refresh(b->card.serial, g_inst_sessions, &reinit, &b->inst, &b->slot);
       if (reinit >= 0) rebind_instance(reinit);
-      if (rv == CKR_OK) b->bound = 1;
+      if (rv == CKR_OK) {
+        b->bound = 1;
+        b->cps4 = backend_is_cps4(b->inst, b->slot);
+      }
       else if (rv == CKR_TOKEN_NOT_RECOGNIZED) {
         b->unrecognized = 1;
         fprintf(stderr, "cpxsim: reader %d holds token %s, which SoftHSM2 does not have\n", r, b->card.serial);
@@ -204,7 +337,7 @@ static CK_RV session_begin(CK_SESSION_HANDLE h, struct call *c) {
       /* reported once; afterwards the handle is simply unknown */
       s->closed = 1;
       session_release(s);
-      rv = CKR_DEVICE_REMOVED;
+      rv = removed_rv();
     } else {
       s->busy++;
       call_fill(c, s->reader);
@@ -240,14 +373,20 @@ static CK_RV still_in(const struct call *c) {
   if (s && !s->removed) sync_reader(s->reader);
   if (!s || s->removed) {
     if (s) s->closed = 1; /* released by call_end, which still holds it busy */
-    rv = CKR_DEVICE_REMOVED;
+    rv = removed_rv();
   }
   pthread_mutex_unlock(&g_mu);
   return rv;
 }
 
-static CK_RV check_mechanism(const struct sim_config *cfg, CK_MECHANISM_PTR m) {
-  return m && config_hides(cfg, m->mechanism) ? CKR_MECHANISM_INVALID : CKR_OK;
+static CK_RV check_mechanism(const struct sim_config *cfg, const struct call *c, CK_MECHANISM_PTR m) {
+  return m && card_lacks(cfg, c->cps4, m->mechanism) ? CKR_MECHANISM_INVALID : CKR_OK;
+}
+
+/* A reader's state as slot events compare it: unplugged (or beyond the readers), empty, or which insertion. */
+static const char *reader_event_state(const struct sim_config *cfg, int r, struct sim_card *card) {
+  if (!plugged(cfg, r)) return "-unplugged-";
+  return seen_card(r, card) ? card->insertion : "";
 }
 
 /* ---- general ---- */
@@ -261,6 +400,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
   }
   pthread_mutex_lock(&g_init_mu);
   CK_RV rv = CKR_OK;
+  struct sim_config cfg;
   const char *dir = getenv("CPX_SIM_STATE");
   if (__atomic_load_n(&g_up, __ATOMIC_ACQUIRE)) rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
   else if (!dir || !*dir) {
@@ -270,7 +410,6 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
   } else if (state_open(dir) != 0) rv = CKR_GENERAL_ERROR;
   if (rv == CKR_OK) {
     count_call(FN_C_Initialize);
-    struct sim_config cfg;
     config_get(&cfg);
     if (cfg.fault[FN_C_Initialize] == FAULT_ABORT) {
       fprintf(stderr, "cpxsim: injected abort in C_Initialize\n");
@@ -285,12 +424,17 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
     g_nsess = 0;
     memset(g_rb, 0, sizeof g_rb);
     memset(g_inst_sessions, 0, sizeof g_inst_sessions);
+    pthread_mutex_unlock(&g_mu);
+    t_cfg = cfg;
+    pthread_mutex_lock(&g_det_mu);
+    memset(&g_det, 0, sizeof g_det);
+    pthread_mutex_unlock(&g_det_mu);
     /* slot events are changes after C_Initialize: what is in the readers now is the baseline */
     for (int r = 0; r < SIM_MAX_READERS; r++) {
       struct sim_card card;
-      snprintf(g_event_seen[r], SIM_ID_MAX, "%s", reader_card(r, &card) ? card.insertion : "");
+      snprintf(g_event_seen[r], SIM_ID_MAX, "%s", reader_event_state(&cfg, r, &card));
+      g_event_slot[r] = (CK_SLOT_ID)(reader_slot(&cfg, r) < 0 ? 0 : reader_slot(&cfg, r));
     }
-    pthread_mutex_unlock(&g_mu);
     __atomic_store_n(&g_up, 1, __ATOMIC_RELEASE);
   }
   pthread_mutex_unlock(&g_init_mu);
@@ -344,8 +488,9 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
   CK_SLOT_ID slots[SIM_MAX_READERS];
   CK_ULONG n = 0;
   for (int r = 0; r < cfg.readers; r++) {
+    long slot = reader_slot(&cfg, r);
     struct sim_card card;
-    if (!tokenPresent || reader_card(r, &card)) slots[n++] = (CK_SLOT_ID)r;
+    if (slot >= 0 && (!tokenPresent || seen_card(r, &card))) slots[n++] = (CK_SLOT_ID)slot;
   }
   if (pSlotList) {
     if (*pulCount < n) {
@@ -361,41 +506,59 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo) {
   ENTER(C_GetSlotInfo);
   if (!pInfo) return CKR_ARGUMENTS_BAD;
-  if (slotID >= (CK_SLOT_ID)cfg.readers) return CKR_SLOT_ID_INVALID;
+  int r = slot_reader(&cfg, slotID);
+  if (r < 0) return CKR_SLOT_ID_INVALID;
   char name[96];
-  snprintf(name, sizeof name, READER_NAME, (int)slotID);
+  snprintf(name, sizeof name, READER_NAME, r);
   struct sim_card card;
   memset(pInfo, 0, sizeof *pInfo);
   pad(pInfo->slotDescription, sizeof pInfo->slotDescription, name);
   pad(pInfo->manufacturerID, sizeof pInfo->manufacturerID, MANUFACTURER);
-  pInfo->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT | (reader_card((int)slotID, &card) ? CKF_TOKEN_PRESENT : 0);
+  pInfo->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT | (seen_card(r, &card) ? CKF_TOKEN_PRESENT : 0);
   pInfo->hardwareVersion.major = 1;
   pInfo->firmwareVersion.major = 1;
   return CKR_OK;
 }
 
-static CK_FLAGS pin_flags(int tries) {
-  if (tries <= 0) return CKF_USER_PIN_LOCKED | CKF_USER_PIN_COUNT_LOW;
-  if (tries == 1) return CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW;
-  if (tries < SIM_PIN_TRIES) return CKF_USER_PIN_COUNT_LOW;
+static CK_FLAGS counter_flags(enum sim_counter which, int tries) {
+  int user = which == COUNTER_PIN;
+  if (tries <= 0) return user ? CKF_USER_PIN_LOCKED | CKF_USER_PIN_COUNT_LOW : CKF_SO_PIN_LOCKED | CKF_SO_PIN_COUNT_LOW;
+  if (tries == 1) return user ? CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW : CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_COUNT_LOW;
+  if (tries < counter_max(which)) return user ? CKF_USER_PIN_COUNT_LOW : CKF_SO_PIN_COUNT_LOW;
   return 0;
+}
+
+/* The card's slot, checked: the physical reader and the card the middleware believes is in it. */
+static CK_RV slot_card(const struct sim_config *cfg, CK_SLOT_ID slotID, int *r, struct sim_card *seen) {
+  *r = slot_reader(cfg, slotID);
+  if (*r < 0) return CKR_SLOT_ID_INVALID;
+  return seen_card(*r, seen) ? CKR_OK : CKR_TOKEN_NOT_PRESENT;
 }
 
 CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo) {
   ENTER(C_GetTokenInfo);
   if (!pInfo) return CKR_ARGUMENTS_BAD;
-  struct call c;
-  CK_RV rv = slot_begin(slotID, &cfg, &c);
+  int r;
+  struct sim_card seen;
+  CK_RV rv = slot_card(&cfg, slotID, &r, &seen);
   if (rv != CKR_OK) return rv;
-  count_softhsm(FN_C_GetTokenInfo);
-  rv = c.fl->C_GetTokenInfo(c.slot, pInfo);
-  call_end(&c);
+  struct call c;
+  rv = slot_begin(r, &seen, &c);
+  if (rv == CKR_OK) {
+    count_softhsm(FN_C_GetTokenInfo);
+    rv = c.fl->C_GetTokenInfo(c.slot, pInfo);
+    call_end(&c);
+    if (rv == CKR_OK) remember_info(r, &seen, pInfo);
+  } else if (rv == CKR_TOKEN_NOT_PRESENT && remembered_info(r, &seen, pInfo)) {
+    rv = CKR_OK; /* the card left (or another took its place) since the last detection: its info is still shown */
+  }
   if (rv != CKR_OK) return rv;
   pad(pInfo->manufacturerID, sizeof pInfo->manufacturerID, MANUFACTURER);
-  pad(pInfo->model, sizeof pInfo->model, TOKEN_MODEL);
-  pInfo->flags &= ~(CK_FLAGS)(PIN_FLAGS | CKF_PROTECTED_AUTHENTICATION_PATH);
-  pInfo->flags |= pin_flags(pin_tries(c.card.card_id));
-  if (cfg.pinpad[slotID]) pInfo->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+  pad(pInfo->model, sizeof pInfo->model, memcmp(pInfo->label, "CPS4", 4) == 0 ? TOKEN_MODEL_CPS4 : TOKEN_MODEL_CPS3);
+  pInfo->flags &= ~(CK_FLAGS)(PIN_FLAGS | SO_PIN_FLAGS | CKF_PROTECTED_AUTHENTICATION_PATH);
+  pInfo->flags |= counter_flags(COUNTER_PIN, pin_tries(COUNTER_PIN, seen.card_id));
+  pInfo->flags |= counter_flags(COUNTER_PUK, pin_tries(COUNTER_PUK, seen.card_id));
+  if (cfg.pinpad[r]) pInfo->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
   pInfo->ulMinPinLen = SIM_PIN_MIN;
   pInfo->ulMaxPinLen = SIM_PIN_MAX;
   return CKR_OK;
@@ -407,14 +570,17 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
   if (!pSlot || pReserved) return CKR_ARGUMENTS_BAD;
   CK_RV rv = CKR_NO_EVENT;
   pthread_mutex_lock(&g_mu);
-  for (int r = 0; r < cfg.readers && rv == CKR_NO_EVENT; r++) {
+  for (int r = 0; r < SIM_MAX_READERS && rv == CKR_NO_EVENT; r++) {
     struct sim_card card;
-    const char *now = reader_card(r, &card) ? card.insertion : "";
+    const char *now = reader_event_state(&cfg, r, &card);
+    long slot = reader_slot(&cfg, r);
     if (strcmp(now, g_event_seen[r]) != 0) {
       snprintf(g_event_seen[r], SIM_ID_MAX, "%s", now);
-      *pSlot = (CK_SLOT_ID)r;
+      /* an unplugged reader is reported on the slot it had */
+      *pSlot = slot >= 0 ? (CK_SLOT_ID)slot : g_event_slot[r];
       rv = CKR_OK;
     }
+    if (slot >= 0) g_event_slot[r] = (CK_SLOT_ID)slot;
   }
   pthread_mutex_unlock(&g_mu);
   return rv;
@@ -423,8 +589,12 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount) {
   ENTER(C_GetMechanismList);
   if (!pulCount) return CKR_ARGUMENTS_BAD;
+  int r;
+  struct sim_card seen;
+  CK_RV rv = slot_card(&cfg, slotID, &r, &seen);
+  if (rv != CKR_OK) return rv;
   struct call c;
-  CK_RV rv = slot_begin(slotID, &cfg, &c);
+  rv = slot_begin(r, &seen, &c);
   if (rv != CKR_OK) return rv;
   CK_ULONG n = 0;
   CK_MECHANISM_TYPE *all = NULL;
@@ -439,7 +609,7 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
   if (rv == CKR_OK) {
     CK_ULONG kept = 0;
     for (CK_ULONG i = 0; i < n; i++)
-      if (!config_hides(&cfg, all[i])) all[kept++] = all[i];
+      if (!card_lacks(&cfg, c.cps4, all[i])) all[kept++] = all[i];
     if (pMechanismList && *pulCount < kept) rv = CKR_BUFFER_TOO_SMALL;
     else if (pMechanismList) memcpy(pMechanismList, all, kept * sizeof *all);
     *pulCount = kept;
@@ -450,10 +620,14 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
 
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo) {
   ENTER(C_GetMechanismInfo);
-  struct call c;
-  CK_RV rv = slot_begin(slotID, &cfg, &c);
+  int r;
+  struct sim_card seen;
+  CK_RV rv = slot_card(&cfg, slotID, &r, &seen);
   if (rv != CKR_OK) return rv;
-  if (config_hides(&cfg, type)) rv = CKR_MECHANISM_INVALID;
+  struct call c;
+  rv = slot_begin(r, &seen, &c);
+  if (rv != CKR_OK) return rv;
+  if (card_lacks(&cfg, c.cps4, type)) rv = CKR_MECHANISM_INVALID;
   else {
     count_softhsm(FN_C_GetMechanismInfo);
     rv = c.fl->C_GetMechanismInfo(c.slot, type, pInfo);
@@ -475,8 +649,12 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
   (void)pApplication, (void)Notify; /* SoftHSM2 never calls back either */
   ENTER(C_OpenSession);
   if (!phSession) return CKR_ARGUMENTS_BAD;
+  int r;
+  struct sim_card seen;
+  CK_RV rv = slot_card(&cfg, slotID, &r, &seen);
+  if (rv != CKR_OK) return rv;
   struct call c;
-  CK_RV rv = slot_begin(slotID, &cfg, &c);
+  rv = slot_begin(r, &seen, &c);
   if (rv != CKR_OK) return rv;
   CK_SESSION_HANDLE real;
   count_softhsm(FN_C_OpenSession);
@@ -535,13 +713,14 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE hSession) {
 
 CK_RV C_CloseAllSessions(CK_SLOT_ID slotID) {
   ENTER(C_CloseAllSessions);
-  if (slotID >= (CK_SLOT_ID)cfg.readers) return CKR_SLOT_ID_INVALID;
+  int r = slot_reader(&cfg, slotID);
+  if (r < 0) return CKR_SLOT_ID_INVALID;
   pthread_rwlock_rdlock(&g_rw);
   pthread_mutex_lock(&g_mu);
-  int present = sync_reader((int)slotID);
+  int present = sync_reader(r);
   for (size_t i = 0; i < g_nsess;) {
     struct vsession *s = &g_sess[i];
-    if (s->reader != (int)slotID || s->closed) {
+    if (s->reader != r || s->closed) {
       i++;
       continue;
     }
@@ -563,7 +742,10 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo) {
   count_softhsm(FN_C_GetSessionInfo);
   rv = c.fl->C_GetSessionInfo(c.real, pInfo);
   call_end(&c);
-  if (rv == CKR_OK) pInfo->slotID = (CK_SLOT_ID)c.reader;
+  if (rv == CKR_OK) {
+    long slot = reader_slot(&cfg, c.reader);
+    pInfo->slotID = (CK_SLOT_ID)(slot >= 0 ? slot : c.reader);
+  }
   return rv;
 }
 
@@ -589,8 +771,7 @@ static CK_RV forward_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_P
   return rv;
 }
 
-/* The card's PIN try counter around a PIN check done by `check` (C_Login or C_SetPIN): a blocked card
- * refuses without checking; a wrong PIN costs a try; a right one restores them all. */
+/* A PIN check done by the card, C_Login (user PIN or PUK) or C_SetPIN (current PIN, then the new one). */
 struct pin_check {
   CK_SESSION_HANDLE h;
   CK_USER_TYPE user;
@@ -609,20 +790,37 @@ static CK_RV run_check(const struct pin_check *pc, int set_pin) {
   return rv;
 }
 
-static CK_RV counted_check(const char *card_id, const struct pin_check *pc, int set_pin) {
-  if (pc->len < SIM_PIN_MIN || pc->len > SIM_PIN_MAX) return CKR_PIN_LEN_RANGE; /* refused before the card */
-  int lock = pin_lock(card_id);
+static int pin_len_ok(CK_ULONG len) { return len >= SIM_PIN_MIN && len <= SIM_PIN_MAX; }
+
+/* The card's try counter (user PIN or PUK) around a check: lengths the card refuses cost nothing; a blocked
+ * code is refused without being checked; a wrong one costs a try; a right one restores them all. */
+static CK_RV counted_check(const char *card_id, enum sim_counter which, const struct pin_check *pc, int set_pin) {
+  int len_ok = which == COUNTER_PUK ? pc->len == SIM_PUK_LEN : pin_len_ok(pc->len);
+  if (!len_ok || (set_pin && !pin_len_ok(pc->new_len))) return CKR_PIN_LEN_RANGE; /* refused before the card */
+  int lock = pin_lock(which, card_id);
   if (lock < 0) return CKR_GENERAL_ERROR;
-  int tries = pin_tries_locked(lock, card_id);
+  int tries = pin_tries_locked(lock, which, card_id);
   CK_RV rv = CKR_PIN_LOCKED;
   if (tries > 0) {
     rv = run_check(pc, set_pin);
-    /* like an IAS-ECC card (status 63C0), the last wrong PIN still answers CKR_PIN_INCORRECT; the card
-     * is blocked from then on (CKF_USER_PIN_LOCKED, then CKR_PIN_LOCKED) */
-    if (rv == CKR_PIN_INCORRECT) pin_store_locked(lock, card_id, tries - 1);
-    else if (rv == CKR_OK && tries != SIM_PIN_TRIES) pin_store_locked(lock, card_id, SIM_PIN_TRIES);
+    /* like an IAS-ECC card (status 63C0), the last wrong code still answers CKR_PIN_INCORRECT; the code is
+     * blocked from then on (CKF_USER_PIN_LOCKED / CKF_SO_PIN_LOCKED, then CKR_PIN_LOCKED) */
+    if (rv == CKR_PIN_INCORRECT) pin_store_locked(lock, which, card_id, tries - 1);
+    else if (rv == CKR_OK && tries != counter_max(which)) pin_store_locked(lock, which, card_id, counter_max(which));
   }
   pin_unlock(lock);
+  return rv;
+}
+
+/* A code the application did not give: typed on the reader's pad when it has one (one line per code). */
+static CK_RV code_from_pad(const struct sim_config *cfg, int reader, CK_UTF8CHAR_PTR *pin, CK_ULONG *len, char *typed,
+                           size_t cap) {
+  if (*pin && *len > 0) return CKR_OK; /* given by the application: used as is */
+  if (!cfg->pinpad[reader]) return CKR_ARGUMENTS_BAD; /* no code and no PIN pad to ask it on */
+  size_t n = 0;
+  CK_RV rv = pinpad_read(reader, cfg, typed, cap, &n);
+  *pin = (CK_UTF8CHAR_PTR)typed;
+  *len = (CK_ULONG)n;
   return rv;
 }
 
@@ -633,19 +831,12 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
   if (rv != CKR_OK) return rv;
   call_end(&c); /* no lock held while the user types or the card thinks */
   char typed[64];
-  size_t typed_len = 0;
   struct pin_check pc = { hSession, userType, pPin, NULL, ulPinLen, 0 };
-  if ((!pPin || ulPinLen == 0) && cfg.pinpad[c.reader]) {
-    rv = pinpad_read(c.reader, &cfg, typed, sizeof typed, &typed_len);
-    pc.pin = (CK_UTF8CHAR_PTR)typed;
-    pc.len = typed_len;
-  } else if (!pPin || ulPinLen == 0) {
-    rv = CKR_ARGUMENTS_BAD; /* no PIN and no PIN pad to ask it on */
-  }
+  rv = code_from_pad(&cfg, c.reader, &pc.pin, &pc.len, typed, sizeof typed);
   if (rv == CKR_OK) {
     sleep_ms(cfg.login_ms);
-    if (userType == CKU_SO) rv = forward_login(hSession, userType, pc.pin, pc.len);
-    else rv = counted_check(c.card.card_id, &pc, 0);
+    /* the SO of a CPx card is its holder with the PUK: counted on the card like the PIN */
+    rv = counted_check(c.card.card_id, userType == CKU_SO ? COUNTER_PUK : COUNTER_PIN, &pc, 0);
   }
   explicit_bzero(typed, sizeof typed);
   return rv;
@@ -656,12 +847,20 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
   struct call c;
   CK_RV rv = session_begin(hSession, &c);
   if (rv != CKR_OK) return rv;
-  count_softhsm(FN_C_InitPIN);
-  rv = c.fl->C_InitPIN(c.real, pPin, ulPinLen);
   call_end(&c);
+  char typed[64];
+  rv = code_from_pad(&cfg, c.reader, &pPin, &ulPinLen, typed, sizeof typed);
+  if (rv == CKR_OK && !pin_len_ok(ulPinLen)) rv = CKR_PIN_LEN_RANGE; /* the card's bounds for a PIN */
+  if (rv == CKR_OK) rv = session_begin(hSession, &c);
+  if (rv == CKR_OK) {
+    count_softhsm(FN_C_InitPIN);
+    rv = c.fl->C_InitPIN(c.real, pPin, ulPinLen);
+    call_end(&c);
+  }
+  explicit_bzero(typed, sizeof typed);
   if (rv == CKR_OK) { /* unblocked with the PUK: the card's counter starts over */
-    int lock = pin_lock(c.card.card_id);
-    if (lock < 0 || pin_store_locked(lock, c.card.card_id, SIM_PIN_TRIES) != 0) rv = CKR_GENERAL_ERROR;
+    int lock = pin_lock(COUNTER_PIN, c.card.card_id);
+    if (lock < 0 || pin_store_locked(lock, COUNTER_PIN, c.card.card_id, SIM_PIN_TRIES) != 0) rv = CKR_GENERAL_ERROR;
     pin_unlock(lock);
   }
   return rv;
@@ -678,9 +877,19 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
   rv = c.fl->C_GetSessionInfo(c.real, &info);
   call_end(&c);
   if (rv != CKR_OK) return rv;
+  /* on a PIN pad the reader asks for the current code, then the new one */
+  char typed_old[64], typed_new[64];
   struct pin_check pc = { hSession, CKU_USER, pOldPin, pNewPin, ulOldLen, ulNewLen };
-  if (info.state == CKS_RW_SO_FUNCTIONS) return run_check(&pc, 1); /* the SO changes the PUK: not counted */
-  return counted_check(c.card.card_id, &pc, 1);
+  rv = code_from_pad(&cfg, c.reader, &pc.pin, &pc.len, typed_old, sizeof typed_old);
+  if (rv == CKR_OK) rv = code_from_pad(&cfg, c.reader, &pc.new_pin, &pc.new_len, typed_new, sizeof typed_new);
+  if (rv == CKR_OK) {
+    sleep_ms(cfg.login_ms);
+    /* the SO changes the PUK: not counted */
+    rv = info.state == CKS_RW_SO_FUNCTIONS ? run_check(&pc, 1) : counted_check(c.card.card_id, COUNTER_PIN, &pc, 1);
+  }
+  explicit_bzero(typed_old, sizeof typed_old);
+  explicit_bzero(typed_new, sizeof typed_new);
+  return rv;
 }
 
 /* ---- everything else: forwarded on the session's card ---- */
@@ -769,7 +978,7 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_P
     struct call c;                                             \
     CK_RV rv = session_begin(hSession, &c);                    \
     if (rv != CKR_OK) return rv;                               \
-    rv = check_mechanism(&cfg, mech);                          \
+    rv = check_mechanism(&cfg, &c, mech);                      \
     if (rv == CKR_OK) {                                        \
       sleep_ms(delay);                                         \
       count_softhsm(FN_##fn);                                  \

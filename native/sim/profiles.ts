@@ -22,10 +22,14 @@ export interface Organisation {
   departement: string;
 }
 
+/** The chip generation: CPS3 (IAS-ECC, no RSA-PSS) or CPS4 (NXP, RSA-PSS offered); domain.md. */
+export type CardGeneration = 'CPS3' | 'CPS4';
+
 export interface CardProfile {
   name: string;
   description: string;
-  /** 10 digits; the token label is `CPS3v3-<cardNumber>`. */
+  generation: CardGeneration;
+  /** 10 digits; the token label is `CPS3v3-<cardNumber>` or `CPS4v1-<cardNumber>` (tokenLabel). */
   cardNumber: string;
   cardType: CardType;
   /** idNat exactly as in the CN: prefix digit + identifier (domain.md table). */
@@ -50,10 +54,10 @@ export interface CardProfile {
 
 const CN_SN_GN = ['CN', 'SN', 'GN'] as const;
 
-type Defaults = Pick<CardProfile, 'cardType' | 'professionIn' | 'rdnOrder' | 'organisation' | 'pseudonym'
+type Defaults = Pick<CardProfile, 'generation' | 'cardType' | 'professionIn' | 'rdnOrder' | 'organisation' | 'pseudonym'
   | 'authentication' | 'signature' | 'validity' | 'revoked'>;
 const CPS_DEFAULTS: Defaults = {
-  cardType: 'CPS', professionIn: 'title', rdnOrder: CN_SN_GN, organisation: null, pseudonym: null,
+  generation: 'CPS3', cardType: 'CPS', professionIn: 'title', rdnOrder: CN_SN_GN, organisation: null, pseudonym: null,
   authentication: true, signature: true, validity: 'valid', revoked: false,
 };
 
@@ -148,6 +152,11 @@ const PROFILE_LIST: readonly CardProfile[] = [
     ...CPS_DEFAULTS, name: 'cps-infirmier', description: 'CPS, infirmier (profession autre que médecin)',
     cardNumber: '2801000131', nationalId: '899700089016', surname: 'MERCIER', givenName: 'CAMILLE', profession: 'Infirmier',
   },
+  {
+    ...CPS_DEFAULTS, name: 'cps4', description: 'CPS4 (puce NXP, RSA-PSS proposé), médecin',
+    generation: 'CPS4', cardNumber: '2801000149', nationalId: '899700090121', surname: 'ROUSSEAU', givenName: 'CLAIRE',
+    profession: 'Médecin',
+  },
 ];
 
 export const PROFILES: Readonly<Record<string, CardProfile>> = Object.freeze(
@@ -165,7 +174,9 @@ export function getProfile(name: string): CardProfile {
   return profile;
 }
 
-/** Token label as Cryptolib CPS presents a CPS3 card (space-padded to 32 by PKCS#11). */
+const LABEL_PREFIX: Record<CardGeneration, string> = { CPS3: 'CPS3v3', CPS4: 'CPS4v1' };
+
+/** Token label as Cryptolib CPS presents the card (space-padded to 32 by PKCS#11). */
 export function tokenLabel(profile: CardProfile): string {
-  return `CPS3v3-${profile.cardNumber}`;
+  return `${LABEL_PREFIX[profile.generation]}-${profile.cardNumber}`;
 }

@@ -1,5 +1,5 @@
 // Provisions a simulated CPx card: a FRESH SoftHSM2 token in the simulator's token directory, laid out the way
-// Cryptolib CPS presents a CPS3 card (domain.md, "Objects on the card"). Written straight into SoftHSM (see
+// Cryptolib CPS presents a CPS3 or CPS4 card (domain.md, "Objects on the card"). Written straight into SoftHSM (see
 // pki/softhsm-direct.ts), never through the simulator.
 
 import { execFile } from 'node:child_process';
@@ -28,7 +28,7 @@ export interface ProvisionedCard {
   profile: string;
   /** SoftHSM token serial: what the simulator's reader file points at. */
   tokenSerial: string;
-  /** `CPS3v3-<cardNumber>` (unpadded). */
+  /** `CPS3v3-<cardNumber>` or `CPS4v1-<cardNumber>` (unpadded). */
   label: string;
   cardNumber: string;
   /** Keys the simulator's PIN counter: new for every provisioned card, so a fresh card has 3 tries. */

@@ -146,6 +146,7 @@ static int fn_index(const char *name) {
 static void config_defaults(struct sim_config *c) {
   memset(c, 0, sizeof *c);
   c->readers = 2;
+  c->detect_ms = 0;
   c->login_ms = 150;
   c->sign_ms = 250;
   c->pinpad_ms = 500;
@@ -155,8 +156,8 @@ static void config_defaults(struct sim_config *c) {
 static void config_line(const char *key, const char *value, void *ctx) {
   struct sim_config *c = ctx;
   if (strcmp(key, "readers") == 0) {
-    long n = parse_ms(value, 2);
-    c->readers = n < 1 ? 1 : n > SIM_MAX_READERS ? SIM_MAX_READERS : (int)n;
+    long n = parse_ms(value, 2); /* 0: a machine with no reader at all (a virtual machine) */
+    c->readers = n > SIM_MAX_READERS ? SIM_MAX_READERS : (int)n;
   } else if (strcmp(key, "login_ms") == 0) {
     c->login_ms = parse_ms(value, c->login_ms);
   } else if (strcmp(key, "sign_ms") == 0) {
@@ -165,15 +166,22 @@ static void config_line(const char *key, const char *value, void *ctx) {
     c->pinpad_ms = parse_ms(value, c->pinpad_ms);
   } else if (strcmp(key, "pinpad_timeout_ms") == 0) {
     c->pinpad_timeout_ms = parse_ms(value, c->pinpad_timeout_ms);
+  } else if (strcmp(key, "detect_ms") == 0) {
+    c->detect_ms = parse_ms(value, c->detect_ms);
   } else if (strncmp(key, "pinpad.", 7) == 0) {
     long r = parse_ms(key + 7, -1);
     if (r >= 0 && r < SIM_MAX_READERS) c->pinpad[r] = (unsigned char)parse_bool(value);
+  } else if (strncmp(key, "unplugged.", 10) == 0) {
+    long r = parse_ms(key + 10, -1);
+    if (r >= 0 && r < SIM_MAX_READERS) c->unplugged[r] = (unsigned char)parse_bool(value);
   } else if (strncmp(key, "fault.", 6) == 0) {
     int fn = fn_index(key + 6);
     if (fn < 0) return;
-    c->fault[fn] = strcmp(value, "device_error") == 0 ? FAULT_DEVICE_ERROR
-                   : strcmp(value, "abort") == 0      ? FAULT_ABORT
-                                                      : FAULT_NONE;
+    c->fault[fn] = strcmp(value, "device_error") == 0    ? FAULT_DEVICE_ERROR
+                   : strcmp(value, "abort") == 0         ? FAULT_ABORT
+                   : strcmp(value, "not_supported") == 0 ? FAULT_NOT_SUPPORTED
+                   : strcmp(value, "no_event") == 0      ? FAULT_NO_EVENT
+                                                         : FAULT_NONE;
   } else if (strcmp(key, "hide_mechanisms") == 0) {
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", value);
@@ -256,29 +264,33 @@ static void card_file_name(const char *card_id, char *out, size_t cap) {
   out[i] = '\0';
 }
 
-static int parse_tries(const char *text) {
+static const char *counter_dir(enum sim_counter which) { return which == COUNTER_PUK ? "puks" : "pins"; }
+
+int counter_max(enum sim_counter which) { return which == COUNTER_PUK ? SIM_PUK_TRIES : SIM_PIN_TRIES; }
+
+static int parse_tries(const char *text, int full) {
   char *end;
   errno = 0;
   long n = strtol(text, &end, 10);
   while (*end == '\n' || *end == ' ' || *end == '\r') end++;
-  if (errno || end == text || *end || n < 0 || n > 99) return SIM_PIN_TRIES;
+  if (errno || end == text || *end || n < 0 || n > 99) return full;
   return (int)n;
 }
 
-int pin_tries(const char *card_id) {
+int pin_tries(enum sim_counter which, const char *card_id) {
   char name[SIM_ID_MAX], path[PATH_MAX], text[64];
   card_file_name(card_id, name, sizeof name);
-  if (path_in(path, sizeof path, "pins/%s", name) != 0) return SIM_PIN_TRIES;
-  if (read_small(path, text, sizeof text) < 0) return SIM_PIN_TRIES; /* never counted yet: a full card */
-  return parse_tries(text);
+  if (path_in(path, sizeof path, "%s/%s", counter_dir(which), name) != 0) return counter_max(which);
+  if (read_small(path, text, sizeof text) < 0) return counter_max(which); /* never counted yet: a full card */
+  return parse_tries(text, counter_max(which));
 }
 
-int pin_lock(const char *card_id) {
+int pin_lock(enum sim_counter which, const char *card_id) {
   char name[SIM_ID_MAX], path[PATH_MAX];
   card_file_name(card_id, name, sizeof name);
-  if (path_in(path, sizeof path, "pins") != 0) return -1;
+  if (path_in(path, sizeof path, "%s", counter_dir(which)) != 0) return -1;
   if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
-  if (path_in(path, sizeof path, "pins/%s.lock", name) != 0) return -1;
+  if (path_in(path, sizeof path, "%s/%s.lock", counter_dir(which), name) != 0) return -1;
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
   while (flock(fd, LOCK_EX) != 0) {
@@ -290,16 +302,16 @@ int pin_lock(const char *card_id) {
   return fd;
 }
 
-int pin_tries_locked(int lock, const char *card_id) {
+int pin_tries_locked(int lock, enum sim_counter which, const char *card_id) {
   (void)lock; /* the caller holds it: the value cannot change under us */
-  return pin_tries(card_id);
+  return pin_tries(which, card_id);
 }
 
-int pin_store_locked(int lock, const char *card_id, int tries) {
+int pin_store_locked(int lock, enum sim_counter which, const char *card_id, int tries) {
   (void)lock;
   char name[SIM_ID_MAX], path[PATH_MAX], text[16];
   card_file_name(card_id, name, sizeof name);
-  if (path_in(path, sizeof path, "pins/%s", name) != 0) return -1;
+  if (path_in(path, sizeof path, "%s/%s", counter_dir(which), name) != 0) return -1;
   int n = snprintf(text, sizeof text, "%d\n", tries < 0 ? 0 : tries);
   return write_atomic(path, text, (size_t)n);
 }
@@ -311,18 +323,31 @@ void pin_unlock(int lock) {
   }
 }
 
+/* The pad's typed text holds one line per code the reader asks for (a PIN change asks for the current and
+ * the new one): each call takes the first line and leaves the others for the next. */
 int pinpad_take(int reader, char *buf, size_t cap, size_t *len) {
-  char path[PATH_MAX], claim[PATH_MAX];
+  char path[PATH_MAX], claim[PATH_MAX], text[256];
   if (path_in(path, sizeof path, "readers/%d.typed", reader) != 0) return 0;
   if (path_in(claim, sizeof claim, "readers/%d.typed.%ld.%lx", reader, (long)getpid(), (unsigned long)pthread_self()) != 0)
     return 0;
-  /* rename() claims the typed PIN atomically: one typing is used by one C_Login, in one process */
+  /* rename() claims the typed text atomically: one typing is used by one call, in one process */
   if (rename(path, claim) != 0) return 0;
-  ssize_t n = read_small(claim, buf, cap);
+  ssize_t n = read_small(claim, text, sizeof text);
   unlink(claim);
   if (n < 0) return 0;
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
-  *len = (size_t)n;
+  char *nl = strchr(text, '\n');
+  if (nl) {
+    *nl = '\0';
+    const char *rest = nl + 1;
+    if (*rest) write_atomic(path, rest, strlen(rest));
+  }
+  size_t line = strlen(text);
+  while (line > 0 && text[line - 1] == '\r') text[--line] = '\0';
+  if (line >= cap) line = cap - 1;
+  memcpy(buf, text, line);
+  buf[line] = '\0';
+  *len = line;
+  explicit_bzero(text, sizeof text);
   return 1;
 }
 

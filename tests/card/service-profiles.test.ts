@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NationalIdType } from '../../protocol/card.ts';
-import { PROFILE_NAMES, getProfile } from '../../native/sim/profiles.ts';
+import { PROFILE_NAMES, getProfile, tokenLabel } from '../../native/sim/profiles.ts';
 import { withTimeout, useSimulatedService } from './harness.ts';
 
 const fx = useSimulatedService({});
@@ -17,7 +17,7 @@ for (const name of PROFILE_NAMES) {
     const cards = await withTimeout(fx.svc.client.request('cards', {}), 10_000, 'cards');
     assert.equal(cards.length, 1);
     const card = cards[0]!;
-    assert.equal(card.label, `CPS3v3-${p.cardNumber}`);
+    assert.equal(card.label, tokenLabel(p));
     assert.equal(card.cardNumber, p.cardNumber);
     assert.equal(card.cardType, p.cardType);
     assert.equal(card.readerIndex, 0);

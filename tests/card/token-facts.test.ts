@@ -1,9 +1,9 @@
-// PIN state from token flags, card number from the label, and the two signing mechanisms (the PIN format is
-// protocol/pin.ts's, tested in tests/protocol/pin.test.ts).
+// PIN and PUK state from token flags, card number from the label, PIN and PUK formats, and the two signing mechanisms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants, createHash, generateKeyPairSync, privateEncrypt, sign } from 'node:crypto';
-import { CKF, parseCardLabel, pinStateFromFlags } from '../../native/pkcs11/token-facts.ts';
+import { CKF, parseCardLabel, pinStateFromFlags, pukStateFromFlags } from '../../native/pkcs11/token-facts.ts';
+import { checkNewPin, isPukWellFormed } from '../../protocol/pin-management.ts';
 import { CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS, planSignature } from '../../native/pkcs11/signing.ts';
 
 test('tries left come from the flags: none → 3, count low → 2, final try → 1, locked → 0', () => {
@@ -12,6 +12,24 @@ test('tries left come from the flags: none → 3, count low → 2, final try →
   assert.deepEqual(pinStateFromFlags(CKF.USER_PIN_COUNT_LOW | CKF.USER_PIN_FINAL_TRY), { triesLeft: 1, locked: false, pinpad: false });
   assert.deepEqual(pinStateFromFlags(CKF.USER_PIN_LOCKED | CKF.USER_PIN_COUNT_LOW), { triesLeft: 0, locked: true, pinpad: false });
   assert.equal(pinStateFromFlags(CKF.PROTECTED_AUTHENTICATION_PATH).pinpad, true);
+});
+
+test('the PUK’s own tries come from the SO flags, independent of the PIN’s', () => {
+  assert.deepEqual(pukStateFromFlags(CKF.USER_PIN_LOCKED), { triesLeft: 3, locked: false });
+  assert.deepEqual(pukStateFromFlags(CKF.SO_PIN_COUNT_LOW), { triesLeft: 2, locked: false });
+  assert.deepEqual(pukStateFromFlags(CKF.SO_PIN_COUNT_LOW | CKF.SO_PIN_FINAL_TRY), { triesLeft: 1, locked: false });
+  assert.deepEqual(pukStateFromFlags(CKF.SO_PIN_COUNT_LOW | CKF.SO_PIN_LOCKED), { triesLeft: 0, locked: true });
+  assert.equal(pinStateFromFlags(CKF.SO_PIN_LOCKED).locked, false);
+});
+
+test('PUK: exactly 8 digits; a new PIN typed twice must match', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  assert.equal(isPukWellFormed(enc('12345678')), true);
+  for (const bad of ['1234567', '123456789', '1234567a', '']) assert.equal(isPukWellFormed(enc(bad)), false, bad);
+  assert.doesNotThrow(() => checkNewPin(enc('5678'), enc('5678')));
+  assert.doesNotThrow(() => checkNewPin(enc('5678')));
+  assert.throws(() => checkNewPin(enc('5678'), enc('5679')), { code: 'NEW_PIN_MISMATCH' });
+  assert.throws(() => checkNewPin(enc('56'), enc('56')), { code: 'PIN_FORMAT' }, 'the format first: a match of two short PINs is still short');
 });
 
 test('card number from a space-padded CPS3/CPS4 label; other labels are not CPx labels', () => {

@@ -41,7 +41,7 @@ describe('cards CLI', () => {
     const r = await cards(state, 'profiles');
     assert.equal(r.code, 0);
     const lines = r.stdout.trim().split('\n');
-    for (const p of ['cps-medecin', 'cps-pharmacien', 'cps-adeli', 'cpe', 'cpa', 'cpf', 'expired', 'revoked', 'sign-only']) {
+    for (const p of ['cps-medecin', 'cps-pharmacien', 'cps-adeli', 'cpe', 'cpa', 'cpf', 'expired', 'revoked', 'sign-only', 'cps4']) {
       assert.ok(lines.includes(p), p);
     }
     assert.ok(lines.every((l) => /^[a-z0-9-]+$/.test(l)));

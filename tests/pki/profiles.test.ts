@@ -16,16 +16,18 @@ function luhnValid(digits: string): boolean {
 
 test('every profile the contract lists exists, plus the UI/validator extras', () => {
   for (const p of ['cps-medecin', 'cps-pharmacien', 'cps-adeli', 'cpe', 'cpa', 'cpf', 'expired', 'revoked', 'sign-only',
-    'cps-accents', 'cps-expiring', 'cps-infirmier']) {
+    'cps4', 'cps-accents', 'cps-expiring', 'cps-infirmier']) {
     assert.ok(PROFILE_NAMES.includes(p), p);
   }
 });
 
-test('card numbers are 10 digits and unique; labels are CPS3v3-<card number>', () => {
+test('card numbers are 10 digits and unique; labels are CPS3v3-<card number>, CPS4v1-<card number> for the CPS4', () => {
   const numbers = PROFILE_NAMES.map((n) => PROFILES[n]!.cardNumber);
   for (const n of numbers) assert.match(n, /^\d{10}$/);
   assert.equal(new Set(numbers).size, numbers.length);
   assert.equal(tokenLabel(PROFILES['cps-medecin']!), `CPS3v3-${PROFILES['cps-medecin']!.cardNumber}`);
+  assert.equal(tokenLabel(PROFILES.cps4!), `CPS4v1-${PROFILES.cps4!.cardNumber}`);
+  assert.deepEqual(PROFILE_NAMES.filter((n) => PROFILES[n]!.generation === 'CPS4'), ['cps4']);
 });
 
 test('national identifiers follow the domain prefixes and keys', () => {

@@ -19,14 +19,14 @@ describe('control library', () => {
     control.initState(dir);
     const s = control.status(dir);
     assert.equal(s.readers.length, 3);
-    assert.deepEqual(s.latency, { loginMs: 0, signMs: 7, pinpadMs: 500, pinpadTimeoutMs: 99 });
+    assert.deepEqual(s.latency, { loginMs: 0, signMs: 7, pinpadMs: 500, pinpadTimeoutMs: 99, detectMs: 0 });
     assert.deepEqual(s.readers.map((r) => r.name), [0, 1, 2].map((i) => `CPx Link Simulated Reader [CCID Interface] 00 0${i}`));
   });
 
   it('insert and remove a card; each insertion is a new one, even of the same card', () => {
     control.insertCard(dir, 2, 'a1b2c3', 'card-1');
     const first = control.status(dir).readers[2]!.card!;
-    assert.deepEqual({ ...first, insertion: '' }, { tokenSerial: 'a1b2c3', cardId: 'card-1', insertion: '', triesLeft: 3 });
+    assert.deepEqual({ ...first, insertion: '' }, { tokenSerial: 'a1b2c3', cardId: 'card-1', insertion: '', triesLeft: 3, pukTriesLeft: 3 });
     assert.deepEqual(control.removeCard(dir, 2), { tokenSerial: 'a1b2c3' });
     assert.equal(control.removeCard(dir, 2), null);
     control.insertCard(dir, 2, 'a1b2c3', 'card-1');

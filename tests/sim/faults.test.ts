@@ -81,7 +81,7 @@ describe('faults and latency', () => {
 
   it('C_Login and C_Sign take at least the configured time (the card\'s speed), and 0 means none', () => {
     sim.setLatency({ loginMs: 200, signMs: 300 });
-    assert.deepEqual({ ...sim.status().latency, pinpadMs: 0, pinpadTimeoutMs: 0 }, { loginMs: 200, signMs: 300, pinpadMs: 0, pinpadTimeoutMs: 0 });
+    assert.deepEqual({ ...sim.status().latency, pinpadMs: 0, pinpadTimeoutMs: 0 }, { loginMs: 200, signMs: 300, pinpadMs: 0, pinpadTimeoutMs: 0, detectMs: 0 });
     // lower bounds only: the simulator sleeps at least this long; how fast it is otherwise is bench/ business
     assert.ok(elapsedMs(() => sign(Buffer.from('slow card'))) >= 300);
     const s = p11.C_OpenSession(p11.C_GetSlotList(true)[0]!, pkcs11js.CKF_SERIAL_SESSION);

@@ -1,4 +1,4 @@
-// Every card profile as an application sees it through the simulator: a CPS3 token, its certificates under
+// Every card profile as an application sees it through the simulator: a CPS3 or CPS4 token, its certificates under
 // the Cryptolib labels, each paired with its private key by CKA_ID, the public data object, and keys that
 // sign what their certificate verifies. (The certificates' own contents are tested in tests/pki.)
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import { X509Certificate, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import pkcs11js from 'pkcs11js';
-import { PROFILE_NAMES, getProfile } from '../../native/sim/profiles.ts';
+import { PROFILE_NAMES, getProfile, tokenLabel } from '../../native/sim/profiles.ts';
 import { makeSim, type Sim } from '../helpers/sim.ts';
 
 const AUTH = { certificate: "Certificat d'Authentification CPS", key: 'CPS_PRIV_AUT' };
@@ -47,7 +47,14 @@ describe('each profile through the simulator', () => {
       const profile = getProfile(name);
       await sim.insert(name, 0);
       const slot = p11.C_GetSlotList(true)[0]!;
-      assert.equal(p11.C_GetTokenInfo(slot).label, `CPS3v3-${profile.cardNumber}`.padEnd(32, ' '));
+      const token = p11.C_GetTokenInfo(slot);
+      assert.equal(token.label, tokenLabel(profile).padEnd(32, ' '));
+      assert.equal(token.model.trim(), profile.generation === 'CPS4' ? 'NXP' : 'IAS ECC');
+      // RSA-PSS on a CPS4 only; PKCS#1 v1.5 on both (what the card layer signs RS256 with)
+      const mechanisms = p11.C_GetMechanismList(slot);
+      assert.equal(mechanisms.includes(pkcs11js.CKM_SHA256_RSA_PKCS_PSS), profile.generation === 'CPS4');
+      assert.equal(mechanisms.includes(pkcs11js.CKM_RSA_PKCS_PSS), profile.generation === 'CPS4');
+      assert.ok(mechanisms.includes(pkcs11js.CKM_SHA256_RSA_PKCS) && mechanisms.includes(pkcs11js.CKM_RSA_PKCS));
       const session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
 
       // public objects, before any PIN

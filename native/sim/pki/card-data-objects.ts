@@ -4,7 +4,7 @@
 // project must take identity from these (the certificate is the source of truth).
 
 import * as asn1js from 'asn1js';
-import type { CardProfile } from '../profiles.ts';
+import { tokenLabel, type CardProfile } from '../profiles.ts';
 import { CARD_TYPE_CODES } from './hierarchy.ts';
 
 export interface CardDataObject {
@@ -32,7 +32,7 @@ export function cardDataObjects(profile: CardProfile, validity: { notBefore: Dat
     // [0] data version, [1] issued, [2] expires
     { label: 'CPS_DATA', private: false, value: tlvs(['TEST-1', yyyymmdd(validity.notBefore), yyyymmdd(validity.notAfter)]) },
     // [0] card number, [1] card type code, [2] card generation
-    { label: 'CPS_ID_CARD', private: false, value: tlvs([profile.cardNumber, String(CARD_TYPE_CODES[profile.cardType]), 'CPS3v3']) },
+    { label: 'CPS_ID_CARD', private: false, value: tlvs([profile.cardNumber, String(CARD_TYPE_CODES[profile.cardType]), tokenLabel(profile).split('-')[0]!]) },
     // [0] surname, [1] given name
     { label: 'CPS_NAME_PS', private: false, value: tlvs([profile.surname, profile.givenName]) },
     // [0] national id (with prefix), [1] surname, [2] given name, [3] profession, [4] card type
