@@ -60,11 +60,11 @@ export function onChosenCard<T>(svc: CardService, choice: CardChoice, work: (m: 
   });
 }
 
-/** A code as bytes whatever the transport made of the Uint8Array (structured clone keeps it; JSON does not). */
+/**
+ * Both transports (Node fork with advanced serialisation, Electron's postMessage) deliver the host's Uint8Array as
+ * one. Anything else is no code at all: refused as malformed before the card, unless a PIN pad asks for it.
+ */
 export function codeBytes(code: unknown): Uint8Array {
-  if (code instanceof Uint8Array) return code;
-  if (Array.isArray(code)) return Uint8Array.from(code as number[]);
-  if (code && typeof code === 'object') return Uint8Array.from(Object.values(code as Record<string, number>));
-  return new Uint8Array(0);
+  return code instanceof Uint8Array ? code : new Uint8Array(0);
 }
 
