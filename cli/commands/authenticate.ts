@@ -1,12 +1,11 @@
 // `cpx-link authenticate --origin URL --nonce NONCE [--reader N] [--pin-stdin]`: signs a challenge with the card
 // and prints the Web eID token. The PIN is read on the terminal without echo, or as one line from stdin.
 
-import type { CardInfo } from '../../protocol/card.ts';
 import { CpxError } from '../../protocol/errors.ts';
 import { checkNonce, checkOrigin } from '../../protocol/origin.ts';
+import { chooseCard, confirmFinalTry, readerOption } from '../choose-card.ts';
 import { usageError, type CliContext } from '../context.ts';
-import { noCardError } from '../no-card.ts';
-import { readLine, readPinFromTerminal, readPinLine } from '../pin-input.ts';
+import { readPinFromTerminal, readPinLine } from '../pin-input.ts';
 
 export interface AuthenticateArgs {
   origin?: string;
@@ -17,10 +16,6 @@ export interface AuthenticateArgs {
   refuseFinalTry: boolean;
 }
 
-function pickCard(cards: CardInfo[], reader: number | undefined): CardInfo | undefined {
-  return reader === undefined ? cards[0] : cards.find((c) => c.readerIndex === reader);
-}
-
 export async function authenticateCommand(ctx: CliContext, args: AuthenticateArgs): Promise<number> {
   const t = ctx.text;
   if (!args.origin) throw usageError(t.missing('--origin'));
@@ -28,28 +23,15 @@ export async function authenticateCommand(ctx: CliContext, args: AuthenticateArg
   // Checked before the card service even starts: a bad request never reaches the card.
   const origin = checkOrigin(args.origin);
   const nonce = checkNonce(args.nonce);
-  let readerIndex: number | undefined;
-  if (args.reader !== undefined) {
-    if (!/^\d+$/.test(args.reader)) throw usageError(`--reader ${args.reader}`);
-    readerIndex = Number(args.reader);
-  }
+  const readerIndex = readerOption(args.reader);
   const interactive = !args.pinStdin;
   if (interactive && !ctx.io.stdin.isTTY) throw usageError(t.noTty);
 
   const client = await ctx.cards();
-  const cards = await client.request('cards', {});
-  const card = pickCard(cards, readerIndex);
-  if (!card) throw noCardError(client.lastState ?? await client.request('state', {}), readerIndex);
+  const card = await chooseCard(client, readerIndex);
   // Refused before the PIN is even asked: the card service would refuse it too, without calling C_Login.
   if (card.pin.locked) throw new CpxError('PIN_LOCKED');
-
-  let confirmFinalTry = false;
-  if (card.pin.triesLeft === 1) {
-    ctx.err(t.finalTry);
-    if (interactive) confirmFinalTry = t.yes.test(await readLine(ctx.io.stdin, ctx.io.stderr, t.finalTryConfirm));
-    else confirmFinalTry = !args.refuseFinalTry;
-    if (!confirmFinalTry) throw new CpxError(interactive ? 'CANCELLED' : 'PIN_FINAL_TRY');
-  }
+  const finalTryConfirmed = await confirmFinalTry(ctx, card, interactive, args.refuseFinalTry);
 
   let pin: Uint8Array;
   if (card.pin.pinpad) {
@@ -63,7 +45,7 @@ export async function authenticateCommand(ctx: CliContext, args: AuthenticateArg
   let token;
   try {
     token = await client.request('authenticate', {
-      origin, nonce, pin, readerIndex: card.readerIndex, cardNumber: card.cardNumber || undefined, confirmFinalTry,
+      origin, nonce, pin, readerIndex: card.readerIndex, cardNumber: card.cardNumber || undefined, confirmFinalTry: finalTryConfirmed,
     });
   } finally {
     pin.fill(0);

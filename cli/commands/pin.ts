@@ -5,9 +5,9 @@
 import type { CardInfo } from '../../protocol/card.ts';
 import type { PinManagementResult } from '../../protocol/card-service.ts';
 import { CpxError } from '../../protocol/errors.ts';
+import { chooseCard, confirmFinalTry, readerOption } from '../choose-card.ts';
 import { usageError, type CliContext } from '../context.ts';
-import { noCardError } from '../no-card.ts';
-import { readLine, readPinFromTerminal, readPinLines } from '../pin-input.ts';
+import { readPinFromTerminal, readPinLines } from '../pin-input.ts';
 
 export type PinAction = 'change' | 'unblock';
 
@@ -39,29 +39,17 @@ export async function pinCommand(ctx: CliContext, args: PinArgs): Promise<number
   const t = ctx.text;
   if (args.action !== 'change' && args.action !== 'unblock') throw usageError(t.badAction(String(args.action ?? '')));
   const action: PinAction = args.action;
-  let readerIndex: number | undefined;
-  if (args.reader !== undefined) {
-    if (!/^\d+$/.test(args.reader)) throw usageError(`--reader ${args.reader}`);
-    readerIndex = Number(args.reader);
-  }
+  const readerIndex = readerOption(args.reader);
   const interactive = !args.pinStdin;
   if (interactive && !ctx.io.stdin.isTTY) throw usageError(t.noTty);
 
   const client = await ctx.cards();
-  const cards = await client.request('cards', {});
-  const card = readerIndex === undefined ? cards[0] : cards.find((c) => c.readerIndex === readerIndex);
-  if (!card) throw noCardError(client.lastState ?? await client.request('state', {}), readerIndex);
+  const card = await chooseCard(client, readerIndex);
   // Refused before any code is asked: the card service would refuse them too, without presenting them.
   if (action === 'change' && card.pin.locked) throw new CpxError('PIN_LOCKED');
   if (action === 'unblock' && card.puk?.locked) throw new CpxError('PUK_BLOCKED');
-
-  let confirmFinalTry = false;
-  if (action === 'change' && card.pin.triesLeft === 1) {
-    ctx.err(t.finalTry);
-    if (interactive) confirmFinalTry = t.yes.test(await readLine(ctx.io.stdin, ctx.io.stderr, t.finalTryConfirm));
-    else confirmFinalTry = !args.refuseFinalTry;
-    if (!confirmFinalTry) throw new CpxError(interactive ? 'CANCELLED' : 'PIN_FINAL_TRY');
-  }
+  // A wrong current PIN on the last try would block the card (an unblock does not present the PIN).
+  const finalTryConfirmed = action === 'change' && await confirmFinalTry(ctx, card, interactive, args.refuseFinalTry);
 
   const onPad = (ev: { step?: keyof typeof t.pinpadSteps }) => ctx.err(t.pinpadSteps[ev.step ?? 'pin']);
   client.on('pinpad-waiting', onPad);
@@ -70,7 +58,9 @@ export async function pinCommand(ctx: CliContext, args: PinArgs): Promise<number
   let result: PinManagementResult;
   try {
     result = action === 'change'
-      ? await client.request('changePin', { ...choice, currentPin: codes.first, newPin: codes.newPin, newPinConfirmation: codes.newPinConfirmation, confirmFinalTry })
+      ? await client.request('changePin', {
+        ...choice, currentPin: codes.first, newPin: codes.newPin, newPinConfirmation: codes.newPinConfirmation, confirmFinalTry: finalTryConfirmed,
+      })
       : await client.request('unblockPin', { ...choice, puk: codes.first, newPin: codes.newPin, newPinConfirmation: codes.newPinConfirmation });
   } finally {
     for (const code of Object.values(codes)) code?.fill(0);

@@ -191,7 +191,7 @@ export class CardService {
 
   /**
    * One look at the readers. Synchronous up to the decision (no promise, no lock queued) when nothing changed: at rest
-   * this is all the service does, twice a second while a window is visible.
+   * this is all the service does, at the visible pace (watch-schedule.ts) while a window is in front.
    */
   private tick(): void {
     if (this.stopped) return;

@@ -3,13 +3,11 @@
 // asked twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ExitClass } from '../../protocol/errors.ts';
-import { BIN, json, runCli, runMain, useCliSimulator } from './run-cli.ts';
+import { HAS_SCRIPT, json, onTerminal as onTerminalIn, runCli, runMain, useCliSimulator } from './run-cli.ts';
 
 const fx = useCliSimulator(1);
-const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
 const keys = (o: unknown) => Object.keys(o as object).sort();
 const authenticate = (pin: string) => runMain(['authenticate', '--origin', 'https://example.org', '--nonce', randomBytes(32).toString('base64'),
   '--pin-stdin', '--json'], fx.env, `${pin}\n`);
@@ -54,28 +52,7 @@ test('pin unblock --pin-stdin: the PUK then the new PIN unblock a blocked card; 
   assert.equal((json(unsupported).error as { code: string }).code, 'PIN_MANAGEMENT_UNSUPPORTED');
 });
 
-/** Runs cpx-link on a pseudo-terminal; each time `prompt` appears in the output, the next keys are typed. */
-function onTerminal(args: string[], steps: { prompt: RegExp; keys: string }[]): Promise<{ code: number | null; screen: string }> {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const cmd = [process.execPath, BIN, ...args].map(quote).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { ...process.env, ...fx.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let screen = '';
-    let next = 0;
-    let seenUpTo = 0;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit; screen: ${screen}`)); }, 60_000);
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      screen += c;
-      const step = steps[next];
-      if (step && step.prompt.test(screen.slice(seenUpTo))) {
-        next++;
-        seenUpTo = screen.length;
-        child.stdin.write(step.keys);
-      }
-    });
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, screen }); });
-  });
-}
+const onTerminal = (args: string[], steps: { prompt: RegExp; keys: string }[]) => onTerminalIn(args, fx.env, steps);
 
 test('on a terminal: no echo, the new PIN asked twice, two different entries refused before the card', { skip: !HAS_SCRIPT && 'no script(1)' }, async () => {
   fx.sim.remove(0);

@@ -2,35 +2,12 @@
 // backspace edits, Ctrl-C cancels without touching the card.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { BIN, useCliSimulator } from './run-cli.ts';
+import { HAS_SCRIPT, onTerminal as onTerminalIn, useCliSimulator } from './run-cli.ts';
 
-const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
 const fx = useCliSimulator(1);
 
-/** Runs cpx-link on a pseudo-terminal; each time `prompt` appears in the output, the next keys are typed. */
-function onTerminal(args: string[], steps: { prompt: RegExp; keys: string }[]): Promise<{ code: number | null; screen: string }> {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const cmd = [process.execPath, BIN, ...args].map(quote).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { ...process.env, ...fx.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let screen = '';
-    let next = 0;
-    let seenUpTo = 0;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit; screen: ${screen}`)); }, 60_000);
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      screen += c;
-      const step = steps[next];
-      if (step && step.prompt.test(screen.slice(seenUpTo))) {
-        next++;
-        seenUpTo = screen.length;
-        child.stdin.write(step.keys);
-      }
-    });
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, screen }); });
-  });
-}
+const onTerminal = (args: string[], steps: { prompt: RegExp; keys: string }[]) => onTerminalIn(args, fx.env, steps);
 
 const nonce = () => randomBytes(32).toString('base64');
 

@@ -1,5 +1,5 @@
 // Runs the real `cpx-link` bin (cli/bin/cpx-link.mjs) as a child process, the way scripts and support call it.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeSim, type Sim } from '../helpers/sim.ts';
@@ -22,6 +22,35 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
     else child.stdin.end();
   });
 }
+
+/**
+ * Runs the bin on a pseudo-terminal (util-linux `script`, see HAS_SCRIPT); each time `prompt` appears in the output,
+ * the next keys are typed. The screen is everything the terminal showed.
+ */
+export function onTerminal(args: string[], env: Record<string, string>, steps: { prompt: RegExp; keys: string }[]): Promise<{ code: number | null; screen: string }> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const cmd = [process.execPath, BIN, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    let next = 0;
+    let seenUpTo = 0;
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit; screen: ${screen}`)); }, 60_000);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      screen += c;
+      const step = steps[next];
+      if (step && step.prompt.test(screen.slice(seenUpTo))) {
+        next++;
+        seenUpTo = screen.length;
+        child.stdin.write(step.keys);
+      }
+    });
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, screen }); });
+  });
+}
+
+/** util-linux `script` is there to give the bin a terminal. */
+export const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
 
 /** `--json` output: exactly one JSON document on stdout. */
 export function json(run: CliRun): Record<string, unknown> {
