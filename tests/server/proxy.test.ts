@@ -11,7 +11,7 @@ import type { Harness } from './harness.ts';
 
 /** A link request (refused at the token: only its count matters) from a loopback address, with a forwarded-for header. */
 function link(h: Harness, from: string, forwardedFor: string): Promise<number> {
-  const body = JSON.stringify({ token: 'not a token', username: 'x', password: 'y' });
+  const body = JSON.stringify({ token: 'not a token', nonce: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=', username: 'x', password: 'y' });
   return new Promise((resolve, reject) => {
     const req = http.request(`${h.server.url}/api/cards/link`, {
       method: 'POST', localAddress: from, agent: false,
