@@ -171,7 +171,7 @@ describe('card login from the browser, through CPx Link', () => {
     assert.equal((cli as { code?: number }).code, 1, 'refused: exit 1');
     assert.match((cli as { stderr: string }).stderr, /LINK_INVALID/);
     await e.page.locator('section.browser-login[data-status="failed"][data-code="LINK_INVALID"]').waitFor();
-    assert.match(await e.page.locator('.error-message').innerText(), /Ce lien de connexion CPx Link n'est pas valide .* Rien n'a été envoyé/);
+    assert.match(await e.page.locator('.error-message').innerText(), /Ce lien de connexion CPx Link n'est pas valide.*Rien n'a été envoyé/);
     await e.screen('browser-09-app-link-refused');
     for (const link of hostile.slice(1)) {
       const answer = await handOverArgs(e.bridge.dataDir, ['cpx-link', '--flag', link]);

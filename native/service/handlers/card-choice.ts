@@ -1,7 +1,7 @@
 // The card an operation works with, chosen under the lock from a fresh slot list, and what every card operation does
 // around its work: the lock, the refresh that tells the host what changed, and forgetting a card found gone.
 
-import type { CardChoice } from '../../../protocol/card-service.ts';
+import { PINPAD_TIMEOUT_MS, type CardChoice, type PinpadStep } from '../../../protocol/card-service.ts';
 import type { WatchState } from '../../../protocol/card.ts';
 import { CpxError } from '../../../protocol/errors.ts';
 import type { LoadedModule, SlotView } from '../../pkcs11/module-host.ts';
@@ -68,3 +68,16 @@ export function codeBytes(code: unknown): Uint8Array {
   return code instanceof Uint8Array ? code : new Uint8Array(0);
 }
 
+
+/**
+ * A PIN-management request on the card the user chose: its codes as bytes (empty when absent: typed on a PIN pad),
+ * zeroed once the request is over whatever happened, and each wait of a PIN-pad reader announced to the host first.
+ */
+export function withCodesOnChosenCard<K extends string, T>(svc: CardService, choice: CardChoice, raw: Record<K, unknown>,
+  work: (m: LoadedModule, slot: SlotView, codes: Record<K, Uint8Array>,
+    beforePinpad: (step: PinpadStep) => Promise<void>) => Promise<T>): Promise<T> {
+  const codes = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, codeBytes(v)])) as Record<K, Uint8Array>;
+  return onChosenCard(svc, choice, (m, slot) => work(m, slot, codes,
+    (step) => svc.emit({ event: 'pinpad-waiting', readerIndex: slot.index, timeoutMs: PINPAD_TIMEOUT_MS, step })))
+    .finally(() => { for (const code of Object.values<Uint8Array>(codes)) code.fill(0); });
+}
