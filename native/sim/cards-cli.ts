@@ -75,6 +75,15 @@ function positional(args: string[], index: number, what: string): string {
   return value;
 }
 
+/** A subcommand's word among its choices (`pinpad on|off`, `reader unplug|plug`), refused otherwise. */
+function choice<T extends string>(args: string[], command: string, choices: readonly T[]): T {
+  const value = positional(args, 1, choices.join('|'));
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`${command} attend / expects ${choices.join('|')}, pas / not "${value}"`);
+  }
+  return value as T;
+}
+
 /** POSIX shell single quoting: safe for any value in `eval "$(…)"`. */
 function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
@@ -174,8 +183,7 @@ async function run(argv: string[]): Promise<void> {
     case 'remove':
       return remove(dir, flags);
     case 'pinpad': {
-      const mode = positional(args, 1, 'on|off');
-      if (mode !== 'on' && mode !== 'off') throw new UsageError(`pinpad attend / expects on|off, pas / not "${mode}"`);
+      const mode = choice(args, 'pinpad', ['on', 'off'] as const);
       prepare(dir);
       const reader = readerOption(dir, flags);
       control.setPinpad(dir, reader, mode === 'on');
@@ -206,8 +214,7 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'reader': {
-      const action = positional(args, 1, 'unplug|plug');
-      if (action !== 'unplug' && action !== 'plug') throw new UsageError(`reader attend / expects unplug|plug, pas / not "${action}"`);
+      const action = choice(args, 'reader', ['unplug', 'plug'] as const);
       prepare(dir);
       const reader = readerOption(dir, flags);
       control.setReaderPlugged(dir, reader, action === 'plug');
