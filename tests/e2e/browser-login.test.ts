@@ -12,7 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { buildLoginLink } from '../../protocol/deep-link.ts';
 import { handOverArgs } from '../../bridge/instance.ts';
 import { REPO_ROOT } from '../../bridge/stack.ts';
-import { CARD_LOGIN, DEMO_PASSWORD, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
+import { CARD_LOGIN, DEMO_PASSWORD, startE2EWithCard, submitProfessional, TEST_PIN, typePin, type E2E } from './harness.ts';
 
 const SERVICE_NAME = "Service d'orientation (référence CPx Link)";
 /** `text` matched literally inside a regular expression. */
@@ -20,11 +20,7 @@ const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('card login from the browser, through CPx Link', () => {
   let e: E2E;
-  before(async () => {
-    e = await startE2E();
-    await e.sim.insert('cpe');
-    await waitCardStatus(e.page, 'ready');
-  });
+  before(async () => { e = await startE2EWithCard('cpe'); });
   after(async () => { await e?.close(); });
 
   /** The service's login page in `ctx`, its card button clicked: resolves with the page once the link went to the app. */

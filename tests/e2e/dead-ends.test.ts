@@ -2,15 +2,11 @@
 // closed) ends the flow it showed, so the card is free at once instead of SERVICE_BUSY until the PIN prompt gives up.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { errorCode, startE2E, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
+import { errorCode, startE2EWithCard, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
 
 describe('a way out of every card flow', () => {
   let e: E2E;
-  before(async () => {
-    e = await startE2E();
-    await e.sim.insert('cps-pharmacien');
-    await waitCardStatus(e.page, 'ready');
-  });
+  before(async () => { e = await startE2EWithCard('cps-pharmacien'); });
   after(async () => { await e?.close(); });
 
   test('"Annuler" in the main window while the PIN is asked: the PIN window closes, nothing reaches the card', async () => {

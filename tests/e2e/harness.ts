@@ -192,6 +192,14 @@ export async function loginWithCard(e: E2E, pin = TEST_PIN): Promise<void> {
 }
 
 /** Waits until the card panel shows one of these statuses (data-status on its live region: ready, no-card, blocked, …). */
+/** A suite's own app, service and browser, with a card of `profile` in the reader and shown as ready. */
+export async function startE2EWithCard(profile: string, opts: E2EOptions = {}): Promise<E2E> {
+  const e = await startE2E(opts);
+  await e.sim.insert(profile);
+  await waitCardStatus(e.page, 'ready');
+  return e;
+}
+
 export async function waitCardStatus(page: Page, ...statuses: string[]): Promise<void> {
   await page.locator(statuses.map((s) => `.card-status[data-status="${s}"]`).join(', ')).waitFor({ timeout: 20_000 });
 }
