@@ -56,6 +56,8 @@ struct call {
 struct detected {
   int valid;
   struct timespec at;
+  /* The period the last poll ran under: a new period (a test turning detection on) starts with a fresh poll. */
+  long period_ms;
   int present[SIM_MAX_READERS];
   struct sim_card card[SIM_MAX_READERS];
   /* The token info it keeps for that card: still shown after the card left, until the next detection. */
@@ -155,6 +157,7 @@ static void detect_poll(const struct timespec *now) {
     }
   }
   g_det.at = *now;
+  g_det.period_ms = t_cfg.detect_ms;
   g_det.valid = 1;
 }
 
@@ -165,7 +168,8 @@ static int seen_card(int r, struct sim_card *out) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   pthread_mutex_lock(&g_det_mu);
-  if (!g_det.valid || elapsed_ms(&g_det.at, &now) >= t_cfg.detect_ms) detect_poll(&now);
+  if (!g_det.valid || g_det.period_ms != t_cfg.detect_ms || elapsed_ms(&g_det.at, &now) >= t_cfg.detect_ms)
+    detect_poll(&now);
   int present = g_det.present[r];
   if (present) *out = g_det.card[r];
   else memset(out, 0, sizeof *out);

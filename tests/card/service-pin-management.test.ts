@@ -158,13 +158,13 @@ test('PIN-pad reader: the codes are typed on the reader, the host hears each ste
 test('no PIN and no PUK in any answer, event or log line', async () => {
   fx.sim.remove(0);
   await fx.sim.insert('cps-accents', 0);
-  // Distinctive codes: digit strings found nowhere else (certificates, serials and nonces are not these).
+  // Distinctive 8-digit codes: a shorter one turns up by chance in a timestamp, a pid or a duration.
   const seen: string[] = [];
-  for (const p of [change('86420975', '97531864'), change('7531', '5791', { confirm: '5719' }), unblock('86429753', '97538642'), unblock('8642975', '5791')]) {
+  for (const p of [change('86420975', '97531864'), change('7531', '57918024', { confirm: '57190824' }), unblock('86429753', '97538642'), unblock('8642975', '57918024')]) {
     const e = await p.catch((err) => err);
     seen.push(JSON.stringify(e.toBody?.('fr') ?? e), String(e.stack));
   }
   const text = seen.join('\n') + JSON.stringify(fx.svc.states) + fx.svc.output();
-  for (const code of ['86420975', '97531864', '5791', '5719', '86429753', '97538642', '8642975']) assert.ok(!text.includes(code), `${code} found`);
+  for (const code of ['86420975', '97531864', '57918024', '57190824', '86429753', '97538642', '8642975']) assert.ok(!text.includes(code), `${code} found`);
   assert.ok(fx.svc.output().includes('changePin'), 'the debug log was captured (the check above is not vacuous)');
 });
