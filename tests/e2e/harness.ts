@@ -38,6 +38,10 @@ export interface E2EOptions {
   cardEnv?: NodeJS.ProcessEnv;
   /** Simulator latencies (default zero; the bench uses a real card's). */
   latency?: SimOptions['latency'];
+  /** Card service polling period (default 100 ms: tests see card changes at once). */
+  pollMs?: number;
+  /** The service's request log, counted in `server.requests` (default on; the bench spares the work). */
+  logServiceRequests?: boolean;
 }
 
 export interface E2E {
@@ -81,10 +85,11 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
     void tab.goto(url).catch(() => {});
   };
   try {
-    server = opts.noService ? null : await startReferenceServer({ dataDir: path.join(work, 'service'), env: cardEnv, logRequests: true });
+    server = opts.noService ? null
+      : await startReferenceServer({ dataDir: path.join(work, 'service'), env: cardEnv, logRequests: opts.logServiceRequests ?? true });
     bridge = await startBridge({
       serviceUrl: server?.url ?? 'http://127.0.0.1:9', dataDir: path.join(work, 'app'), cardEnv, policyDir: opts.policyDir,
-      lang: opts.lang, pollMs: 100, output: () => {}, openExternal,
+      lang: opts.lang, pollMs: opts.pollMs ?? 100, output: () => {}, openExternal,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   } catch (err) {
