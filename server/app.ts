@@ -1,5 +1,6 @@
-// The HTTP face of the account service (Fastify): JSON in and out, schemas on every body, per-address rate
-// limits on the endpoints that take a token or a password, closed CORS, security headers.
+// The HTTP face of the account service (Fastify): the JSON API (schemas on every body, per-address rate limits on
+// the endpoints that take a token, a ticket, a transaction or a password, closed CORS, security headers) and the
+// web pages (web/routes.ts).
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';

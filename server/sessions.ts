@@ -4,8 +4,6 @@
 import { SESSION_TTL_MS } from './lifetimes.ts';
 import { newSecret } from './secrets.ts';
 
-export type SessionKind = 'app' | 'browser';
-
 export interface NewSession { value: string; hash: string; expiresAt: Date }
 
 export function newSession(now: Date, ttlMs = SESSION_TTL_MS): NewSession {
