@@ -58,7 +58,7 @@ export class AppController {
     this.#logins = new LoginFlows({
       cards: deps.cards, pin: deps.pin, log: deps.log, service: this.#service, system: deps.system,
       lang: () => this.#lang(), appVersion: deps.appVersion, pinpadTimeoutMs: deps.pinpadTimeoutMs ?? 30_000,
-      now: deps.now ?? Date.now, emit: (event, payload) => this.#emit(event, payload),
+      now: deps.now ?? Date.now, emit: (event, payload) => this.#emit(event, payload), lastState: () => this.#lastState,
     });
     const onState = (state: WatchState) => this.#onCardState(state);
     const onService = (status: CardServiceStatus) => this.#onCardService(status);
