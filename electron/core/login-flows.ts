@@ -183,7 +183,7 @@ export class LoginFlows {
   async #runBrowserLogin(id: number, link: LoginLink): Promise<void> {
     const { service } = this.#d;
     const base = service.baseFor(link.origin);
-    // Fetched while the card is read: who asks must be known before the PIN dialog opens.
+    // Fetched while the card is read (and the PIN window opens): who asks must be known before the PIN is asked.
     const first = service.transactionChallenge(base, link.transaction);
     first.catch(() => {});
     let fetched = false;
