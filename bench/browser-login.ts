@@ -7,7 +7,7 @@
 // soon as that window shows, the simulated card logs in and signs at a CPS3's pace, the app completes the
 // transaction and opens the completion URL. Both instants are taken in the pages (Date.now(), same machine clock).
 // The card's own time (`cardMs`: C_Login + C_Sign, raw pkcs11js on a simulator with the same latency, its own token)
-// is measured in the same run, between journeys; ratio = p50Ms ÷ cardMs. Each journey uses a fresh browser profile.
+// is measured in the same run, between journeys; ratio = p50Ms ÷ cardMs. Each journey starts logged out.
 // JSON lines: one per journey, the card's figures, then the headline.
 import { performance } from 'node:perf_hooks';
 import pkcs11js from 'pkcs11js';
@@ -51,7 +51,8 @@ function cardLoginAndSign(): number {
   }
 }
 
-const e = await startE2E({ latency: CPS3 });
+// The card service polls at its default pace; the service's request log is off (nothing to count here).
+const e = await startE2E({ latency: CPS3, pollMs: 250, logServiceRequests: false });
 const journeys: number[] = [];
 const card: number[] = [];
 try {
@@ -64,26 +65,26 @@ try {
   }
   await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
 
+  // The professional's browser: the app's default browser, whose cpxlink: links go to the app.
+  const web = e.web;
+  // The two instants, taken in the pages: the click (capturing listener) and "Mon compte" shown.
+  await web.addInitScript(`(() => {
+    document.addEventListener('click', (ev) => { if (ev.target.closest && ev.target.closest('#bouton-carte')) window.__clicked = Date.now(); }, true);
+    document.addEventListener('DOMContentLoaded', () => {
+      const h1 = document.querySelector('h1');
+      if (h1 && h1.textContent.trim() === 'Mon compte') window.__shown = Date.now();
+    });
+  })()`);
   for (let i = 0; i < WARMUP + COUNT; i++) {
-    const ctx = await e.browser.newContext({ viewport: { width: 1024, height: 800 }, locale: 'fr-FR' });
-    e.registerScheme(ctx);
-    e.setDefaultBrowser(ctx);
-    // The two instants, taken in the pages: the click (capturing listener) and "Mon compte" shown.
-    await ctx.addInitScript(`(() => {
-      document.addEventListener('click', (ev) => { if (ev.target.closest && ev.target.closest('#bouton-carte')) window.__clicked = Date.now(); }, true);
-      document.addEventListener('DOMContentLoaded', () => {
-        const h1 = document.querySelector('h1');
-        if (h1 && h1.textContent.trim() === 'Mon compte') window.__shown = Date.now();
-      });
-    })()`);
-    const login = await ctx.newPage();
+    // A page of its own each time: Chromium silently drops a page's repeated launches of an external scheme.
+    const login = await web.newPage();
     await login.goto(`${e.server!.url}/`);
     const button = login.getByRole('button', { name: 'Se connecter par carte CPx' });
     await button.waitFor();
 
     const pinWindow = e.context.waitForEvent('page', { predicate: (p) => p.url().includes('/pin.html'), timeout: 30_000 });
-    // The tab the app opens in this browser (the login page already exists: the next page is that one).
-    const tab = new Promise<Page>((resolve) => ctx.once('page', resolve));
+    // The tab the app opens in this browser.
+    const tab = new Promise<Page>((resolve) => web.once('page', resolve));
     await button.click();
     // Read now: the page goes to "Mon compte" by itself once this browser is logged in.
     const clicked = await login.evaluate('window.__clicked') as number;
@@ -94,7 +95,11 @@ try {
     const shownTab = await tab;
     await shownTab.getByRole('heading', { level: 1, name: 'Mon compte' }).waitFor({ timeout: 30_000 });
     const shown = await shownTab.evaluate('window.__shown') as number;
-    await ctx.close();
+    // Logged out again (the next journey starts from the login page), the tab closed.
+    await shownTab.getByRole('button', { name: 'Se déconnecter' }).click();
+    await shownTab.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+    await shownTab.close();
+    await login.close();
     const cardMs = cardLoginAndSign();
     if (i < WARMUP) continue;
     journeys.push(shown - clicked);

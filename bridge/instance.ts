@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ErrorBody } from '../protocol/errors.ts';
+import { CpxError, type ErrorBody } from '../protocol/errors.ts';
 import type { BrowserLoginState, Result } from '../protocol/ipc.ts';
 
 export const INSTANCE_FILE = 'bridge-instance.json';
@@ -49,9 +49,8 @@ export async function handOverArgs(dataDir: string, argv: readonly string[]): Pr
   let instance: BridgeInstance;
   try {
     instance = await readInstance(dataDir);
-  } catch (err) {
-    return { ok: false, noBridge: true,
-      error: { code: 'SERVICE_UNREACHABLE', message: `no running bridge in ${dataDir} (${(err as Error).message})` } };
+  } catch {
+    return { ok: false, noBridge: true, error: new CpxError('SERVICE_UNREACHABLE', { detail: `aucun pont lancé avec ${dataDir}` }).toBody() };
   }
   let res: Response;
   try {
@@ -61,7 +60,8 @@ export async function handOverArgs(dataDir: string, argv: readonly string[]): Pr
       body: JSON.stringify({ argv }),
     });
   } catch (err) {
-    return { ok: false, noBridge: true, error: { code: 'SERVICE_UNREACHABLE', message: `bridge on port ${instance.port}: ${(err as Error).message}` } };
+    return { ok: false, noBridge: true,
+      error: new CpxError('SERVICE_UNREACHABLE', { detail: `pont sur le port ${instance.port} : ${(err as Error).message}` }).toBody() };
   }
   return await res.json() as HandOverAnswer;
 }

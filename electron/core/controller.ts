@@ -59,7 +59,7 @@ export class AppController {
     this.#logins = new LoginFlows({
       cards: deps.cards, pin: deps.pin, log: deps.log, service: this.#service, system: deps.system,
       lang: () => this.#lang(), serviceName: () => deps.settings.get('serviceName'), appVersion: deps.appVersion,
-      pinPromptTimeoutMs: deps.pinPromptTimeoutMs ?? PIN_PROMPT_TIMEOUT_MS,
+      pinPromptTimeoutMs: deps.pinPromptTimeoutMs ?? PIN_PROMPT_TIMEOUT_MS, lastState: () => this.#lastState,
       now: deps.now ?? Date.now, emit: (event, payload) => this.#emit(event, payload),
     });
     const onState = (state: WatchState) => this.#onCardState(state);

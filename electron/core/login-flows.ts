@@ -40,6 +40,8 @@ export interface LoginFlowsDeps {
   pinPromptTimeoutMs: number;
   now: () => number;
   emit: <E extends 'flow:progress' | 'browser:login'>(event: E, payload: AppEvents[E]) => void;
+  /** The card watcher's latest news (null before the first): lets the PIN window open before the card is read again. */
+  lastState: () => WatchState | null;
 }
 
 interface RunningCardFlow { readerIndex: number | null; cardNumber: string | null; abort: AbortController }
@@ -185,7 +187,7 @@ export class LoginFlows {
   async #runBrowserLogin(id: number, link: LoginLink): Promise<void> {
     const { service } = this.#d;
     const base = service.baseFor(link.origin);
-    // Fetched while the card is read: who asks must be known before the PIN dialog opens.
+    // Fetched while the card is read (and the PIN window opens): who asks must be known before the PIN is asked.
     const first = service.transactionChallenge(base, link.transaction);
     first.catch(() => {});
     let fetched = false;
@@ -320,13 +322,17 @@ export class LoginFlows {
     const running: RunningCardFlow = { readerIndex: null, cardNumber: null, abort: new AbortController() };
     this.#cardFlow = running;
     this.#d.log.info('flow.start', { flow, reader });
+    // The PIN window opens while the card is read and the challenge is on its way, not after: it shows the question
+    // the moment it comes. Only when the watcher already sees a card that can take a PIN (else no window flashes).
+    let prepared = false;
+    const prepare = () => { if (!prepared) { prepared = true; this.#d.pin.prepare?.(); } };
+    if (canTakePin(this.#d.lastState()?.cards.find((c, i) => reader === 'any' || (c.readerIndex ?? i) === reader))) prepare();
     try {
       const { card, readerIndex } = reader === 'any' ? await usableCard(this.#d.cards) : { card: await cardIn(this.#d.cards, reader), readerIndex: reader };
       // From here on, this card leaving the reader (or another taking its place) ends the flow.
       running.readerIndex = readerIndex;
       running.cardNumber = card.cardNumber;
-      // The PIN window opens while the challenge is on its way, not after: it shows the question the moment it comes.
-      if (card.holder && !card.pin.locked && card.pin.triesLeft > 0) this.#d.pin.prepare?.();
+      if (canTakePin(card)) prepare();
       const result = await body({ card, readerIndex, signal: running.abort.signal, progress: (step) => this.#d.emit('flow:progress', { flow, step }) });
       this.#d.log.info('flow.done', { flow, readerIndex });
       return result;
@@ -369,11 +375,15 @@ export class LoginFlows {
   }
 }
 
+function canTakePin(card: CardInfo | undefined): boolean {
+  return !!card?.holder && !card.pin.locked && card.pin.triesLeft > 0;
+}
+
 /** The card a browser login uses: the first one that can log in (holder read, not blocked), else the first one. */
 async function usableCard(cards: CardsPort): Promise<{ card: CardInfo; readerIndex: number }> {
   const list = await cards.request('cards', {});
   const withIndex = list.map((card, i) => ({ card, readerIndex: card.readerIndex ?? i }));
-  const pick = withIndex.find((c) => c.card.holder && !c.card.pin.locked) ?? withIndex[0];
+  const pick = withIndex.find((c) => canTakePin(c.card)) ?? withIndex[0];
   if (!pick) throw new CpxError('NO_CARD');
   return pick;
 }

@@ -38,7 +38,7 @@ describe('card login from the browser, through CPx Link', () => {
   async function freshDefaultBrowser(): Promise<BrowserContext> {
     const ctx = await e.browser.newContext({ viewport: { width: 1024, height: 800 }, locale: 'fr-FR' });
     e.registerScheme(ctx);
-    e.setDefaultBrowser(ctx);
+    await e.setDefaultBrowser(ctx);
     return ctx;
   }
 

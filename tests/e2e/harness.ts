@@ -38,6 +38,10 @@ export interface E2EOptions {
   cardEnv?: NodeJS.ProcessEnv;
   /** Simulator latencies (default zero; the bench uses a real card's). */
   latency?: SimOptions['latency'];
+  /** Card service polling period (default 100 ms: tests see card changes at once). */
+  pollMs?: number;
+  /** The service's request log, counted in `server.requests` (default on; the bench spares the work). */
+  logServiceRequests?: boolean;
 }
 
 export interface E2E {
@@ -52,8 +56,8 @@ export interface E2E {
   readonly web: BrowserContext;
   /** Each hand-over of a cpxlink: link to the app and what the app answered. */
   readonly handovers: { link: string; answer: HandOverAnswer }[];
-  /** Makes `ctx` the browser the app opens URLs in (openExternal). */
-  setDefaultBrowser(ctx: BrowserContext): void;
+  /** Makes `ctx` the browser the app opens URLs in (openExternal); it gets a window of its own (one page). */
+  setDefaultBrowser(ctx: BrowserContext): Promise<void>;
   /** Plays the OS for `ctx`: its cpxlink: navigations are handed to the app (done for `web` already). */
   registerScheme(ctx: BrowserContext): void;
   /** Resolves once the hand-over of the next cpxlink: link has been answered by the app. */
@@ -74,17 +78,18 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
   let server: ReferenceServer | null = null;
   let bridge: BridgeStack | null = null;
   let browser: Browser | null = null;
-  // The default browser is known once the contexts exist; the app may only open URLs after that anyway.
-  let defaultBrowser: BrowserContext | null = null;
+  // The default browser is known once the contexts exist; the app may only open URLs after that anyway. Like a
+  // browser the OS hands a URL to, it has a window open, in which the URL gets a new tab at once.
+  let defaultBrowser: { context: BrowserContext; window: Page } | null = null;
   const openExternal = async (url: string) => {
-    const tab = await defaultBrowser!.newPage();
-    void tab.goto(url).catch(() => {});
+    await defaultBrowser!.window.evaluate(`void window.open(${JSON.stringify(url)}, '_blank', 'noopener')`);
   };
   try {
-    server = opts.noService ? null : await startReferenceServer({ dataDir: path.join(work, 'service'), env: cardEnv, logRequests: true });
+    server = opts.noService ? null
+      : await startReferenceServer({ dataDir: path.join(work, 'service'), env: cardEnv, logRequests: opts.logServiceRequests ?? true });
     bridge = await startBridge({
       serviceUrl: server?.url ?? 'http://127.0.0.1:9', dataDir: path.join(work, 'app'), cardEnv, policyDir: opts.policyDir,
-      lang: opts.lang, pollMs: 100, output: () => {}, openExternal,
+      lang: opts.lang, pollMs: opts.pollMs ?? 100, output: () => {}, openExternal,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   } catch (err) {
@@ -97,7 +102,8 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
   const contextOptions = { viewport: { width: 1024, height: 800 }, locale: opts.lang === 'en' ? 'en-GB' : 'fr-FR' };
   const context = await browser.newContext(contextOptions);
   const web = await browser.newContext(contextOptions);
-  defaultBrowser = web;
+  const useAsDefaultBrowser = async (ctx: BrowserContext) => { defaultBrowser = { context: ctx, window: await ctx.newPage() }; };
+  await useAsDefaultBrowser(web);
   const handovers: { link: string; answer: HandOverAnswer }[] = [];
   const handoverWaiters: ((h: { link: string; answer: HandOverAnswer }) => void)[] = [];
   const registerScheme = (ctx: BrowserContext) => {
@@ -128,7 +134,7 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
   const br = browser;
   return {
     sim, server, bridge: b, browser: br, context, page, web, handovers, pageProblems,
-    setDefaultBrowser(ctx) { defaultBrowser = ctx; },
+    setDefaultBrowser: useAsDefaultBrowser,
     registerScheme,
     nextHandover: () => new Promise((resolve) => { handoverWaiters.push(resolve); }),
     async screen(name, p = page) {
