@@ -102,10 +102,13 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
   let app: FastifyInstance | null = null;
   try {
     if (cfg.seed) await seedDemoAccounts(db, (cfg.clock ?? (() => new Date()))());
-    const rateLimitCounts = databaseRateLimits(db, cfg.clock);
+    // Several processes share a PostgreSQL, so their counts go in it. PGlite is one process by construction (its data
+    // directory is locked): counting in memory is exact there and spares the in-process engine a statement per wave
+    // of requests (~0.15 ms of CPU per card login, a fifth of the service's).
+    const rateLimitCounts = db.kind === 'postgres' ? databaseRateLimits(db, cfg.clock) : null;
     app = await buildApp({
       service: () => service!, regions, trust: trust ? publishedTrust(trust) : null, dbKind: db.kind, https, corsOrigin: cfg.corsOrigin ?? null,
-      rateLimits: scaled(cfg), logRequests: cfg.logRequests, connections: cfg.connections, rateLimitStore: rateLimitCounts.Store,
+      rateLimits: scaled(cfg), logRequests: cfg.logRequests, connections: cfg.connections, rateLimitStore: rateLimitCounts?.Store,
       trustProxy: cfg.trustProxy ?? null,
       // Browsers see the origin tokens are signed for (a TLS proxy in front of a loopback http service included).
       secureCookies: cfg.origin ? checkOrigin(cfg.origin).startsWith('https:') : !!https,
@@ -118,7 +121,7 @@ export async function startServer(cfg: ServerConfig = {}): Promise<RunningServer
     const origin = checkOrigin(cfg.origin ?? `${scheme}://${shownHost}:${port}`);
     // Requests are served from the next I/O turn on: the service exists before the first one runs.
     service = new AccountService({ db, validator, origin, name: cfg.name, clock: cfg.clock, lockout: cfg.lockout });
-    const purge = setInterval(() => { void service!.purgeExpired().then(() => rateLimitCounts.purge()).catch(() => {}); }, PURGE_EVERY_MS);
+    const purge = setInterval(() => { void service!.purgeExpired().then(() => rateLimitCounts?.purge()).catch(() => {}); }, PURGE_EVERY_MS);
     purge.unref();
     const running = app;
     return {
