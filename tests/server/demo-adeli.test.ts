@@ -5,26 +5,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PROFILES } from '../../native/sim/profiles.ts';
 import { demoAccounts } from '../../server/seed.ts';
-import { makeSim, type Sim } from '../helpers/sim.ts';
-import { pinBytes, startService, type Harness as CardHarness } from '../card/harness.ts';
+import { pinBytes, useSimulatedService } from '../card/harness.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 const PASSWORD = 'Demo-CPx-2026!';
-let sim: Sim;
-let cards: CardHarness;
+const fx = useSimulatedService({ card: 'cps-adeli' });
 let h: Harness;
-
-before(async () => {
-  sim = await makeSim({ readers: 1 });
-  await sim.insert('cps-adeli', 0);
-  cards = await startService(sim.env);
-  h = await startHarness('pglite');
-});
-after(async () => {
-  await cards?.close();
-  await h?.cleanup();
-  await sim?.cleanup();
-});
+before(async () => { h = await startHarness('pglite'); });
+after(async () => { await h?.cleanup(); });
 
 test('demo.adeli is seeded for the cps-adeli card, in the demo hospital', () => {
   const a = demoAccounts().find((x) => x.username === 'demo.adeli');
@@ -36,10 +24,10 @@ test('demo.adeli is seeded for the cps-adeli card, in the demo hospital', () => 
 });
 
 test('linking the cps-adeli card to demo.adeli shows the ADELI line in Mon compte', async () => {
-  const [card] = await cards.client.request('cards', {});
+  const [card] = await fx.svc.client.request('cards', {});
   assert.equal(card?.holder?.nationalId.type, 'ADELI');
   const nonce = await h.challenge();
-  const token = await cards.client.request('authenticate', { origin: h.server.origin, nonce, pin: pinBytes('1234') });
+  const token = await fx.svc.client.request('authenticate', { origin: h.server.origin, nonce, pin: pinBytes('1234') });
   const linked = await h.post('/api/cards/link', { token, nonce, username: 'demo.adeli', password: PASSWORD, cardNumber: card.cardNumber });
   assert.equal(linked.status, 200, JSON.stringify(linked.body));
   assert.equal(linked.body.account.username, 'demo.adeli');
