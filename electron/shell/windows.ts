@@ -113,8 +113,10 @@ export function createPinWindow(opts: PinWindowOptions): BrowserWindow {
   const win = secureWindow({
     parent: opts.parent ?? undefined,
     modal: opts.parent !== null,
-    width: 440,
-    height: 560,
+    // The page's own viewport is 480×640 (useContentSize), the size its layout is tested at (tests/e2e/pin-fits).
+    width: 480,
+    height: 640,
+    useContentSize: true,
     resizable: false,
     minimizable: false,
     maximizable: false,
