@@ -31,6 +31,11 @@ export interface AccountPage {
   region: string | null;
   nationalIds: NationalIdLine[];
   cards: LinkedCard[];
+  /**
+   * An establishment account with a doctor's CPS linked: "Mon compte" says how to link an independent doctor's
+   * account too (protocol/doctor-account-link.ts). Decided by the service, which read the card's profession.
+   */
+  independentDoctorLink: boolean;
 }
 
 export interface Challenge {
@@ -73,6 +78,11 @@ export interface Region {
    * `telHref(phone)` of protocol/contact.ts make the links; `url` is https.
    */
   support: { label: string; email?: string; phone?: string; url?: string };
+}
+
+/** The region an account belongs to (its `region` is a region's id or name), if the service lists it. */
+export function regionOfAccount(regions: readonly Region[], account: Pick<AccountPage, 'region'>): Region | null {
+  return regions.find((r) => r.id === account.region || r.name === account.region) ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------------------

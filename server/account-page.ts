@@ -3,12 +3,13 @@
 import type { AccountKind, AccountPage, NationalIdLine } from '../protocol/account.ts';
 import type { CardType, NationalIdType } from '../protocol/card.ts';
 import { nationalIdLine } from '../protocol/identity.ts';
+import { independentDoctorAllowed } from './card-identity.ts';
 
 /** Columns of an account and its cards as JSON; callers add FROM/JOIN/WHERE after `FROM accounts a`. */
 export const ACCOUNT_PAGE_COLUMNS = `a.id, a.username, a.kind, a.active, a.surname, a.given_name, a.profession, a.specialty,
   a.email, a.establishment_name, a.establishment_finess, a.establishment_service, a.region,
   COALESCE((SELECT json_agg(json_build_object('nationalId', c.national_id, 'type', c.national_id_type,
-      'cardType', c.card_type, 'cardNumber', c.card_number,
+      'cardType', c.card_type, 'cardNumber', c.card_number, 'profession', c.holder_profession,
       'linkedAt', c.linked_at, 'notAfter', c.cert_not_after) ORDER BY c.linked_at, c.national_id)
     FROM card_links c WHERE c.account_id = a.id), '[]') AS cards`;
 
@@ -26,7 +27,10 @@ export interface AccountPageRow {
   establishment_finess: string | null;
   establishment_service: string | null;
   region: string | null;
-  cards: { nationalId: string; type: NationalIdType; cardType: CardType; cardNumber: string | null; linkedAt: string; notAfter: string }[];
+  cards: {
+    nationalId: string; type: NationalIdType; cardType: CardType; cardNumber: string | null; profession: string | null;
+    linkedAt: string; notAfter: string;
+  }[];
 }
 
 const iso = (v: string) => new Date(v).toISOString();
@@ -59,5 +63,6 @@ export function toAccountPage(row: AccountPageRow): AccountPage {
     region: row.region,
     nationalIds,
     cards: cards.map((c) => ({ cardNumber: c.cardNumber ?? '', cardType: c.cardType, linkedAt: iso(c.linkedAt), certificateNotAfter: iso(c.notAfter) })),
+    independentDoctorLink: row.kind === 'establishment' && cards.some(independentDoctorAllowed),
   };
 }

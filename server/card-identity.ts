@@ -25,6 +25,6 @@ const isDoctor = (profession: string | null) =>
   !!profession && profession.normalize('NFD').replace(/\p{Diacritic}/gu, '').trim().toLowerCase().startsWith('medecin');
 
 /** "Espace médecin libéral" is for a doctor holding a CPS. */
-export function independentDoctorAllowed(holder: VerifiedHolder): boolean {
+export function independentDoctorAllowed(holder: Pick<VerifiedHolder, 'cardType' | 'profession'>): boolean {
   return holder.cardType === 'CPS' && isDoctor(holder.profession);
 }

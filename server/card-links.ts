@@ -10,13 +10,13 @@ export async function linkCard(q: Queryable, accountId: number, card: CardIdenti
   const id = card.holder.nationalId;
   const rows = await q.query(
     `INSERT INTO card_links (national_id, national_id_type, account_id, card_type, card_number,
-       cert_fingerprint, cert_serial, cert_not_after, linked_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (national_id) DO UPDATE SET card_type = EXCLUDED.card_type,
+       cert_fingerprint, cert_serial, cert_not_after, linked_at, holder_profession)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (national_id) DO UPDATE SET card_type = EXCLUDED.card_type, holder_profession = EXCLUDED.holder_profession,
        card_number = COALESCE(EXCLUDED.card_number, card_links.card_number), cert_fingerprint = EXCLUDED.cert_fingerprint,
        cert_serial = EXCLUDED.cert_serial, cert_not_after = EXCLUDED.cert_not_after
      WHERE card_links.account_id = EXCLUDED.account_id
      RETURNING account_id`,
-    [id.raw, id.type, accountId, card.holder.cardType, cardNumber, card.fingerprint, card.serialNumber, new Date(card.notAfter), now]);
+    [id.raw, id.type, accountId, card.holder.cardType, cardNumber, card.fingerprint, card.serialNumber, new Date(card.notAfter), now, card.holder.profession]);
   if (!rows.length) throw new CpxError('CARD_ALREADY_LINKED');
 }

@@ -13,7 +13,9 @@ import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountPage, Region } from '../../protocol/account.ts';
+import { regionOfAccount, type AccountPage, type Region } from '../../protocol/account.ts';
+import { mailtoHref, telHref } from '../../protocol/contact.ts';
+import { DOCTOR_ACCOUNT_LINK } from '../../protocol/doctor-account-link.ts';
 import { TRANSACTION_ID_SHAPE } from '../../protocol/deep-link.ts';
 import { CpxError, errorMessage } from '../../protocol/errors.ts';
 import { BROWSER_PATHS, COMPLETE_PARAM, HANDOFF_PARAM } from '../browser-paths.ts';
@@ -130,7 +132,10 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
   app.get(BROWSER_PATHS.account, { config: { page: true } }, async (req, reply) => {
     const account = await sessionOf(req);
     if (!account) return reply.redirect(BROWSER_PATHS.login, 303);
-    return render(reply, 'compte.eta', { title: 'Mon compte', account, csrf: reply.generateCsrf() });
+    const doctorLink = account.independentDoctorLink
+      ? { ...DOCTOR_ACCOUNT_LINK.fr, support: regionOfAccount(opts.regions, account)?.support ?? null }
+      : null;
+    return render(reply, 'compte.eta', { title: 'Mon compte', account, doctorLink, mailtoHref, telHref, csrf: reply.generateCsrf() });
   });
 
   app.post(BROWSER_PATHS.logout, { config: { page: true }, ...pageState }, async (req, reply) => {

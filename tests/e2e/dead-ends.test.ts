@@ -2,7 +2,9 @@
 // closed) ends the flow it showed, so the card is free at once instead of SERVICE_BUSY until the PIN prompt gives up.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { errorCode, startE2EWithCard, TEST_PIN, typePin, waitCardStatus, type E2E } from './harness.ts';
+import {
+  cardLoginInApp, DEMO_PASSWORD, errorCode, startE2EWithCard, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
+} from './harness.ts';
 
 describe('a way out of every card flow', () => {
   let e: E2E;
@@ -80,6 +82,22 @@ describe('a way out of every card flow', () => {
     } finally {
       await e.server!.restart();
     }
+  });
+
+  test('Mon compte of a doctor whose CPS is linked to an establishment account: how to link a « Médecin libéral » account', async () => {
+    await e.page.goto(e.bridge.url);
+    await e.sim.insert('cps-medecin');
+    await e.page.getByTestId('holder-name').getByText('LUCIE BERNARD').waitFor();
+    assert.equal(await cardLoginInApp(e), 'first-login');
+    await submitProfessional(e.page, 'demo.etab2', DEMO_PASSWORD);
+    await e.page.getByRole('heading', { level: 1, name: 'Votre carte est associée à votre compte' }).waitFor({ timeout: 20_000 });
+    const help = e.page.locator('.doctor-link');
+    await help.getByRole('heading', { name: 'Pour associer un compte « Médecin libéral » à votre compte' }).waitFor();
+    assert.match(await help.innerText(), /Espace médecin libéral ne vous est plus proposé[\s\S]*support de votre région/);
+    // demo.etab2's region (Nouvelle-Aquitaine): its support, as links.
+    assert.equal(await help.getByRole('link', { name: 'support-na@example.org' }).getAttribute('href'), 'mailto:support-na@example.org');
+    assert.equal(await help.getByRole('link', { name: '0805 690 656' }).getAttribute('href'), 'tel:+33805690656');
+    await e.screen('deadend-account-doctor-link');
   });
 
   test('no page error and no CSP violation on the way', () => {
