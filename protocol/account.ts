@@ -1,5 +1,6 @@
 // The account service's resources as the app, the CLI and the service itself see them (reference service in server/).
 import type { CardType, NationalIdType } from './card.ts';
+import type { Lang } from './errors.ts';
 
 export type AccountKind = 'establishment' | 'independent-doctor';
 
@@ -78,6 +79,15 @@ export interface Region {
    * `telHref(phone)` of protocol/contact.ts make the links; `url` is https.
    */
   support: { label: string; email?: string; phone?: string; url?: string };
+  /** The same texts in English (French is the reference; a region without them shows its French text). */
+  en?: { name: string; howToGetAccount: string; supportLabel: string };
+}
+
+/** A region's texts in `lang`: the English ones when it has them, else the French reference. */
+export function regionIn(region: Region, lang: Lang): Region {
+  if (lang !== 'en' || !region.en) return region;
+  const { name, howToGetAccount, supportLabel } = region.en;
+  return { ...region, name, howToGetAccount, support: { ...region.support, label: supportLabel } };
 }
 
 /** The region an account belongs to (its `region` is a region's id or name), if the service lists it. */

@@ -41,6 +41,14 @@ function supportOf(s: Record<string, unknown> | null | undefined, where: string)
   return out;
 }
 
+/** English texts are optional, but whole: a region half in English would show French in an English UI. */
+function englishOf(e: Record<string, unknown> | null, where: string): NonNullable<Region['en']> {
+  if (e == null || typeof e !== 'object' || !str(e.name) || !str(e.howToGetAccount) || !str(e.supportLabel)) {
+    throw new Error(`${where}: en needs name, howToGetAccount and supportLabel`);
+  }
+  return { name: e.name, howToGetAccount: e.howToGetAccount, supportLabel: e.supportLabel };
+}
+
 export function loadRegions(file = DEFAULT_REGIONS_FILE): Region[] {
   const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (!Array.isArray(data)) throw new Error(`${file}: a JSON array of regions is expected`);
@@ -50,6 +58,8 @@ export function loadRegions(file = DEFAULT_REGIONS_FILE): Region[] {
     if (!str(r.id) || !str(r.name) || !str(r.howToGetAccount)) throw new Error(`${where}: id, name and howToGetAccount are required`);
     if (ids.has(r.id)) throw new Error(`${where}: duplicate id "${r.id}"`);
     ids.add(r.id);
-    return { id: r.id, name: r.name, howToGetAccount: r.howToGetAccount, support: supportOf(r.support as Record<string, unknown> | null, where) };
+    const region: Region = { id: r.id, name: r.name, howToGetAccount: r.howToGetAccount, support: supportOf(r.support as Record<string, unknown> | null, where) };
+    if (r.en !== undefined) region.en = englishOf(r.en as Record<string, unknown> | null, where);
+    return region;
   });
 }

@@ -1,12 +1,13 @@
 // "Help that reaches someone": every region of the shipped regions file has a support contact, and each e-mail,
 // phone and web address in it is one value of its kind, so the UI can turn it into a mailto:, tel: or https link.
-// A file that breaks this is refused at start-up.
+// Each has its texts in English too. A file that breaks this is refused at start-up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEmailAddress, isFrenchPhone, mailtoHref, telHref } from '../../protocol/contact.ts';
+import { regionIn } from '../../protocol/account.ts';
 import { loadRegions } from '../../server/regions.ts';
 
 test('every region has a support contact with a label and a way to reach it, each usable as a link', () => {
@@ -38,4 +39,19 @@ test('a region without support, or a field mixing e-mail and phone, is refused w
   const ok = loadRegions((load({ label: ' Support ', email: ' support@example.org ', phone: '0805 690 656' }), file))[0]!;
   assert.deepEqual(ok.support, { label: 'Support', email: 'support@example.org', phone: '0805 690 656' });
   assert.ok(isEmailAddress(ok.support.email!) && isFrenchPhone(ok.support.phone!));
+});
+
+test('every region has its texts in English too ("Other regions"), whole, or the file is refused', (t) => {
+  const regions = loadRegions();
+  for (const r of regions) assert.ok(r.en, `${r.id}: English texts`);
+  assert.equal(regionIn(regions.find((r) => r.id === 'autres')!, 'en').name, 'Other regions');
+  assert.equal(regionIn(regions.find((r) => r.id === 'autres')!, 'fr').name, 'Autres régions');
+  const na = regionIn(regions.find((r) => r.id === 'nouvelle-aquitaine')!, 'en');
+  assert.equal(na.support.label, 'Nouvelle-Aquitaine support');
+  assert.equal(na.support.email, 'support-na@example.org', 'contacts are the same in every language');
+  const dir = mkdtempSync(join(tmpdir(), 'cpx-regions-en-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'regions.json');
+  writeFileSync(file, JSON.stringify([{ id: 'x', name: 'X', howToGetAccount: 'Texte', support: { label: 'S', phone: '0805 690 656' }, en: { name: 'X' } }]));
+  assert.throws(() => loadRegions(file), /region #1: en needs name, howToGetAccount and supportLabel/);
 });

@@ -79,6 +79,7 @@ export const en: Messages = {
     cardNumber: 'Card number',
     expiry: 'Valid until',
     reader: 'Reader',
+    asOnCard: 'as written on the card',
     inferred: '(inferred from the identifier)',
     tries_one: '{{count}} PIN attempt left',
     tries_other: '{{count}} PIN attempts left',

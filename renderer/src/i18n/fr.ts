@@ -79,6 +79,7 @@ export const fr = {
     cardNumber: 'N° de carte',
     expiry: 'Fin de validité',
     reader: 'Lecteur',
+    asOnCard: 'tel qu’écrit sur la carte',
     inferred: '(déduit de l’identifiant)',
     tries_one: '{{count}} essai restant pour le code porteur',
     tries_other: '{{count}} essais restants pour le code porteur',

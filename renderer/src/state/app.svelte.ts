@@ -6,7 +6,7 @@ import { emptyDoctorProfile, type DoctorProfileInput } from '../../../protocol/d
 import type {
   AppSnapshot, BrowserLoginState, CardLoginOutcome, Flow, FirstLoginView, FlowStep, LoggedIn, Result, SettingsView,
 } from '../../../protocol/ipc.ts';
-import type { Region } from '../../../protocol/account.ts';
+import { regionIn, type Region } from '../../../protocol/account.ts';
 import { cardStatus, isUsable, readerIndexOf, selectCard } from '../lib/card-view.ts';
 import { invoke, on } from '../lib/host.ts';
 import { setLang, lang } from '../i18n/index.svelte.ts';
@@ -55,7 +55,11 @@ class AppState {
   usable = $derived(isUsable(this.status.kind));
   /** The blocked-card help lives in the card panel while the card shows blocked; an error screen shows it only otherwise. */
   blockedHelpShown = $derived(this.status.kind === 'blocked' && this.screen.name !== 'settings');
-  region = $derived(this.regions?.find((r) => r.id === this.regionId) ?? null);
+  /** The chosen region, in the UI's language. */
+  region = $derived.by(() => {
+    const r = this.regions?.find((x) => x.id === this.regionId);
+    return r ? regionIn(r, lang()) : null;
+  });
   busy = $derived(this.screen.name === 'working' || this.sending || (this.screen.name === 'browser' && this.screen.state.status === 'running'));
 
   async start(): Promise<void> {
