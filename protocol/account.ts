@@ -42,6 +42,11 @@ export interface AccountPage {
 export interface Challenge {
   nonce: string;
   expiresAt: string;
+  /**
+   * Who asks, as the service names itself: the PIN dialog's name for it when no serviceName setting or policy
+   * gives one (the origin stays the small print).
+   */
+  service?: { name: string; origin: string };
 }
 
 /** POST /api/cards/link, /api/accounts/independent-doctor, /api/auth/card-login all answer this. */

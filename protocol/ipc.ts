@@ -40,7 +40,10 @@ export interface AppSnapshot {
 
 /** Who asks for the card's signature, as the PIN dialog and the main window say it before any PIN is typed. */
 export interface Requester {
-  /** The service's own name (from its transaction), null when the app itself started the login. */
+  /**
+   * The service's name as users know it: the serviceName setting/policy, else the service's own answer (its
+   * transaction, or its challenge for the app's own login); null when neither gives one (the origin then names it).
+   */
   name: string | null;
   /** The origin the card signs for: https://host[:port]. */
   origin: string;

@@ -106,7 +106,7 @@ export class AccountService {
   }
 
   async challenge(client: string): Promise<Challenge> {
-    return await this.nonces.issue(client);
+    return { ...await this.nonces.issue(client), service: { name: this.name, origin: this.origin } };
   }
 
   /** "Espace professionnel": links the card to an existing account, given that account's own password. */

@@ -64,10 +64,13 @@ export class AccountService {
     return o === configured ? this.baseUrl() : o;
   }
 
+  /** A challenge for the app's own login; the name the service gives itself is kept only when well-formed and its own. */
   async challenge(): Promise<Challenge> {
-    const c = await this.#call<Challenge>(this.baseUrl(), 'POST', '/api/auth/challenge', {});
+    const base = this.baseUrl();
+    const c = await this.#call<Challenge>(base, 'POST', '/api/auth/challenge', {});
     checkNonce(c?.nonce);
-    return c;
+    const { service, ...rest } = c;
+    return service !== undefined && namesItself(service, base) ? { ...rest, service } : rest;
   }
 
   /** PIN first: a linked card is logged in, an unlinked one gets a ticket for "Première connexion". */
@@ -87,8 +90,7 @@ export class AccountService {
   async transactionChallenge(base: string, transaction: string): Promise<TransactionChallenge> {
     const c = await this.#call<TransactionChallenge>(base, 'POST', '/api/transactions/challenge', { transaction });
     checkNonce(c?.nonce);
-    const name = c?.service?.name;
-    if (typeof name !== 'string' || !name.trim() || name.length > 200 || c.service.origin !== new URL(base).origin) {
+    if (!namesItself(c?.service, base)) {
       throw new CpxError('INTERNAL_ERROR', { detail: 'transaction challenge: unexpected service' });
     }
     return c;
@@ -163,4 +165,10 @@ export function errorFromAnswer(status: number, body: unknown, host: string): Cp
   // A proxy or load balancer answering for a service that is down.
   if (status === 502 || status === 503 || status === 504) return new CpxError('SERVICE_UNREACHABLE', { detail: `${host}: HTTP ${status}` });
   return new CpxError('INTERNAL_ERROR', { detail: `${host}: HTTP ${status}` });
+}
+
+/** The service's name for itself, as the PIN dialog may show it: a short text, given by the service at `base` itself. */
+function namesItself(service: unknown, base: string): service is { name: string; origin: string } {
+  const sv = service as { name?: unknown; origin?: unknown } | null | undefined;
+  return typeof sv?.name === 'string' && !!sv.name.trim() && sv.name.length <= 200 && sv.origin === new URL(base).origin;
 }

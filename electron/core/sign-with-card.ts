@@ -53,6 +53,15 @@ export async function cardIn(cards: CardsPort, readerIndex: number): Promise<Car
   return card;
 }
 
+/**
+ * Who asks, in the PIN dialog: the name given by settings or policy (or the transaction) first; failing that, the
+ * name the service gave itself in its challenge answer. The origin is the card's, never the answer's.
+ */
+export function namedRequester(requester: Requester, challenge: Challenge): Requester {
+  const own = challenge.service?.name.trim();
+  return requester.name || !own ? requester : { ...requester, name: own };
+}
+
 export function pinRequestFor(card: CardInfo, requester: Requester, lang: Lang, timeoutMs: number,
   previousError?: CpxError): PinDialogRequest {
   const h = card.holder!;
@@ -77,13 +86,14 @@ export async function signWithCard(ctx: SigningContext, req: SignRequest): Promi
 
   req.progress('challenge');
   let challenge = await req.challenge();
+  const requester = namedRequester(req.requester, challenge);
   let previousError: CpxError | undefined;
   try {
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(signal);
       if (card.pin.locked || card.pin.triesLeft <= 0) throw new CpxError('PIN_LOCKED');
       req.progress('pin');
-      const answer = await askWithin(ctx, pinRequestFor(card, req.requester, ctx.lang(), ctx.pinpadTimeoutMs, previousError), signal);
+      const answer = await askWithin(ctx, pinRequestFor(card, requester, ctx.lang(), ctx.pinpadTimeoutMs, previousError), signal);
       throwIfAborted(signal);
       if (!answer) throw new CpxError('CANCELLED');
       let pending: Promise<WebEidToken> | undefined;

@@ -32,6 +32,14 @@ before(async () => {
       case '/odd/api/auth/challenge':
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ nonce: 'short', expiresAt: new Date().toISOString() }));
         break;
+      case '/named/api/auth/challenge':
+      case '/impostor/api/auth/challenge': {
+        // The first names itself at its own origin; the second claims another service's.
+        const origin = req.url.startsWith('/named') ? base : 'https://orientation.sante-centre.fr';
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+          nonce: 'A'.repeat(43) + '=', expiresAt: new Date(Date.now() + 60_000).toISOString(), service: { name: 'ViaTrajectoire — Grand Est', origin } }));
+        break;
+      }
       case '/silent/api/regions':
         break; // never answers
       default:
@@ -88,4 +96,11 @@ test('a malformed challenge is refused before any PIN is asked (INVALID_NONCE)',
 
 test('a service that accepts the connection and never answers: SERVICE_UNREACHABLE after the request timeout', async () => {
   assert.equal(await codeOf(serviceAt('/silent', 300).regions()), 'SERVICE_UNREACHABLE');
+});
+
+test('the challenge keeps the name the service gives itself only when it is given for its own origin', async () => {
+  assert.deepEqual((await serviceAt('/named').challenge()).service, { name: 'ViaTrajectoire — Grand Est', origin: base });
+  const impostor = await serviceAt('/impostor').challenge();
+  assert.equal(impostor.service, undefined, 'a name for another origin is dropped (the origin then names the service)');
+  assert.equal(impostor.nonce.length, 44);
 });

@@ -12,6 +12,7 @@ import { AppController } from '../../electron/core/controller.ts';
 import { fetchHttp } from '../../electron/core/fetch-http.ts';
 import { linuxPolicyReader } from '../../electron/core/policy.ts';
 import { SettingsStore } from '../../electron/core/settings.ts';
+import { DEFAULT_SERVICE_NAME } from '../../server/service.ts';
 import { startServer } from '../../server/start.ts';
 import { IGC_SANTE_DIR } from '../../server/trust.ts';
 import { bodyForPeople, CpxError } from '../../protocol/errors.ts';
@@ -86,7 +87,8 @@ describe('PIN first, then "Première connexion" with the ticket kept in main', (
     assert.doesNotMatch(JSON.stringify(outcome), /ticket|session/i, 'no ticket or session in what the renderer gets');
 
     const [req] = s.user.seen;
-    assert.deepEqual(req.requester, { name: null, origin: s.server.url }, 'the app\'s own login: the configured service asks');
+    assert.deepEqual(req.requester, { name: DEFAULT_SERVICE_NAME, origin: s.server.url },
+      'the app\'s own login: the configured service asks, named as it names itself (no serviceName setting here)');
     assert.equal(req.holder.name, 'NATHALIE PETIT');
     assert.equal(req.triesLeft, 3);
     assert.equal(logins(), 1);
@@ -396,7 +398,7 @@ describe('links, language, payload checks', () => {
     assert.deepEqual(opened, [`mailto:${email}`]);
   });
 
-  test('the PIN dialog names the service as users know it (serviceName, by policy), the origin as small print', async () => {
+  test('the PIN dialog names the service as users know it (serviceName, by policy), else as the service names itself', async () => {
     await insertCard(s, 'cpe', 0);
     await writeFile(path.join(await ensureDir(s.policyDir), 'name.json'), JSON.stringify({ serviceName: 'ViaTrajectoire — Centre-Val de Loire' }));
     await s.settings.reload();
@@ -407,7 +409,8 @@ describe('links, language, payload checks', () => {
     await s.settings.reload();
     s.user.plan('cancel');
     expectError(await cardLogin(), 'CANCELLED');
-    assert.equal(s.user.seen[0].requester.name, null, 'without the setting, the origin alone');
+    assert.deepEqual(s.user.seen[0].requester, { name: DEFAULT_SERVICE_NAME, origin: new URL(s.server.url).origin },
+      'without the setting, the name from the service\'s own challenge answer, the origin as small print');
   });
 
   test('the chosen region is remembered as a user setting; a region IT set by policy stays', async () => {

@@ -229,7 +229,7 @@ export const en: Messages = {
   pin: {
     title: 'PIN',
     asking: 'The service {{host}} asks your card for a signature to log you in.',
-    askingNamed: '{{service}} ({{origin}}) asks your card for a signature to log you in in your browser.',
+    askingNamed: '{{service}} ({{origin}}) asks your card for a signature to log you in.',
     card: 'Card',
     label: 'PIN',
     help: '{{min}} to {{max}} digits. It is never stored.',

@@ -229,7 +229,7 @@ export const fr = {
   pin: {
     title: 'Code porteur',
     asking: 'Le service {{host}} demande la signature de votre carte pour vous connecter.',
-    askingNamed: '{{service}} ({{origin}}) demande la signature de votre carte pour vous connecter dans votre navigateur.',
+    askingNamed: '{{service}} ({{origin}}) demande la signature de votre carte pour vous connecter.',
     card: 'Carte',
     label: 'Code porteur',
     help: '{{min}} à {{max}} chiffres. Il n’est jamais enregistré.',
