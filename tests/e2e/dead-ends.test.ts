@@ -84,6 +84,31 @@ describe('a way out of every card flow', () => {
     }
   });
 
+  test('the service down: the region\'s support still shows (the copy shipped with the app), its e-mail and phone as links', async () => {
+    await e.page.goto(e.bridge.url); // a fresh page: nothing the service said before is kept in it
+    await waitCardStatus(e.page, 'ready');
+    await e.server!.stop();
+    try {
+      await e.page.getByRole('button', { name: 'Se connecter par carte CPx' }).click();
+      assert.equal(await errorCode(e.page), 'SERVICE_UNREACHABLE');
+      const help = e.page.locator('.region-support');
+      await help.waitFor();
+      assert.match(await help.innerText(), /Besoin d’aide \?[\s\S]*contactez le support de votre région/);
+      await help.getByLabel('Votre région').selectOption('nouvelle-aquitaine');
+      assert.equal(await help.getByRole('link', { name: 'support-na@example.org' }).getAttribute('href'), 'mailto:support-na@example.org');
+      assert.equal(await help.getByRole('link', { name: '0805 690 656' }).getAttribute('href'), 'tel:+33805690656');
+      // Every region of the shipped copy has someone to reach.
+      for (const id of ['centre-val-de-loire', 'grand-est', 'ile-de-france', 'normandie', 'auvergne-rhone-alpes', 'autres']) {
+        await help.getByLabel('Votre région').selectOption(id);
+        assert.ok(await help.locator('.support a').count() >= 1, `${id}: a contact link`);
+      }
+      await help.getByLabel('Votre région').selectOption('nouvelle-aquitaine');
+      await e.screen('deadend-service-down-region-support');
+    } finally {
+      await e.server!.restart();
+    }
+  });
+
   test('Mon compte of a doctor whose CPS is linked to an establishment account: how to link a « Médecin libéral » account', async () => {
     await e.page.goto(e.bridge.url);
     await e.sim.insert('cps-medecin');

@@ -180,6 +180,8 @@ export const en: Messages = {
     home: 'Back to home',
   },
   error: {
+    supportHeading: 'Need help?',
+    supportText: 'If the problem persists, contact your region’s support:',
     heading: 'The operation did not succeed',
     retry: 'Try again',
     back: 'Back',

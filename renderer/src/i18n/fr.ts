@@ -180,6 +180,8 @@ export const fr = {
     home: "Retour à l'accueil",
   },
   error: {
+    supportHeading: 'Besoin d’aide ?',
+    supportText: 'Si le problème persiste, contactez le support de votre région :',
     heading: "L'opération n'a pas abouti",
     retry: 'Réessayer',
     back: 'Retour',
