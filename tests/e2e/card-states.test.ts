@@ -1,5 +1,5 @@
-// Card states that need no account service: no middleware, a card that cannot log in (signature only, expired),
-// two cards at once; and the bridge's own guard rails (token, Origin, Host, the PIN origin kept apart).
+// Card states that need no account service: a configured middleware missing, a card that cannot log in (signature
+// only, expired), two cards at once; and the bridge's own guard rails (token, Origin, Host, the PIN origin kept apart).
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { INSTANCE_FILE, OPEN_PATH, OPEN_SECRET_HEADER } from '../../bridge/instance.ts';
 import { CARD_LOGIN, startE2E, waitCardStatus, type E2E } from './harness.ts';
 
-describe('no middleware installed', () => {
+describe('a configured middleware that is missing', () => {
   let e: E2E;
   before(async () => {
     e = await startE2E({
@@ -17,12 +17,15 @@ describe('no middleware installed', () => {
   });
   after(async () => { await e?.close(); });
 
-  test('says the card software is missing and how to get Cryptolib CPS', async () => {
+  test('a configured module that is missing: the panel says so with the module\'s own words (which setting, which path, why)', async () => {
     await waitCardStatus(e.page, 'no-module');
     const panel = await e.page.locator('.card-panel').innerText();
-    assert.match(panel, /Logiciel de la carte introuvable/);
-    assert.match(panel, /Cryptolib CPS/);
-    assert.equal(await e.page.getByRole('button', { name: 'Comment obtenir Cryptolib CPS' }).count(), 1);
+    assert.match(panel, /Le module de carte configuré est inutilisable/);
+    assert.match(panel, /CPX_PKCS11_MODULE = \/opt\/santesocial\/CPS\/lib\/libcps3_pkcs11_lux\.so\.missing\) est introuvable : aucun fichier/);
+    assert.match(panel, /n'utilise pas d'autre module à sa place/);
+    // Installing Cryptolib would not help: nothing else is tried in place of a module chosen on purpose.
+    assert.doesNotMatch(panel, /Installez Cryptolib CPS/);
+    assert.equal(await e.page.getByRole('button', { name: 'Comment obtenir Cryptolib CPS' }).count(), 0);
     assert.equal(await e.page.getByRole('button', { name: CARD_LOGIN }).count(), 0);
     await e.screen('24-card-no-module');
     assert.deepEqual(e.pageProblems, []);

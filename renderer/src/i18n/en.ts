@@ -21,6 +21,7 @@ export const en: Messages = {
       step: 'CPx Link is restarting the card reader. Wait a few seconds.',
     },
     noModule: {
+      configuredTitle: 'The configured card module cannot be used',
       title: 'Card software not found',
       step: 'Install Cryptolib CPS, the ANS software that reads CPx cards, or ask your IT department for it. Then restart CPx Link.',
       link: 'How to get Cryptolib CPS',

@@ -21,6 +21,7 @@ export const fr = {
       step: 'CPx Link relance le lecteur de carte. Patientez quelques secondes.',
     },
     noModule: {
+      configuredTitle: 'Le module de carte configuré est inutilisable',
       title: 'Logiciel de la carte introuvable',
       step: "Installez Cryptolib CPS, le logiciel de l'ANS qui permet de lire les cartes CPx, ou demandez-le à votre service informatique. Redémarrez ensuite CPx Link.",
       link: 'Comment obtenir Cryptolib CPS',

@@ -1,6 +1,7 @@
 // What the card panel shows for a watcher state: one status per situation the user can be in, each with its own
 // next step. Pure functions, so the mapping is the same for every screen and easy to reason about.
 import type { CardCertificate, CardInfo, WatchState } from '../../../protocol/card.ts';
+import { isExplicitModuleSource } from '../../../protocol/card-service.ts';
 
 export const EXPIRY_WARNING_DAYS = 30;
 
@@ -15,6 +16,8 @@ export interface CardStatus {
   auth: CardCertificate | null;
   /** NO_MODULE: the host's explanation. */
   detail?: string;
+  /** NO_MODULE of a module configured on purpose (`detail` is then its own message: setting, path, why). */
+  configured?: boolean;
 }
 
 /** The card a flow will use: the one in the chosen reader, else the first one read. */
@@ -44,8 +47,14 @@ export function cardStatus(state: WatchState | null, serviceUp: boolean, readerI
   if (!serviceUp) return { kind: 'service-down', ...none };
   if (!state) return { kind: 'loading', ...none };
   switch (state.kind) {
-    // "Not found" is what the panel already says; a module that failed to load deserves its own explanation.
-    case 'NO_MODULE': return { kind: 'no-module', ...none, detail: state.module?.code === 'MODULE_NOT_FOUND' ? undefined : state.module?.message };
+    case 'NO_MODULE': {
+      const m = state.module;
+      // A module someone chose (policy, setting, environment): its own message says which setting, which path and
+      // why — installing Cryptolib CPS would not help, as nothing else is tried in its place.
+      if (m && isExplicitModuleSource(m.source)) return { kind: 'no-module', ...none, configured: true, detail: m.message };
+      // An absent default middleware: "not found" is what the panel already says; one that failed to load, why.
+      return { kind: 'no-module', ...none, detail: m?.code === 'MODULE_NOT_FOUND' ? undefined : m?.message };
+    }
     case 'NO_READER': return { kind: 'no-reader', ...none };
     case 'NO_CARD': return { kind: 'no-card', ...none };
     case 'CARD_REMOVED': return { kind: 'removed', ...none };

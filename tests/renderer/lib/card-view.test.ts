@@ -51,6 +51,20 @@ test('each watcher state without a card has its own status', () => {
   assert.deepEqual([absent.kind, absent.detail], ['no-module', undefined]);
   const broken = cardStatus(empty('NO_MODULE', { module: { path: '/x.so', code: 'MODULE_LOAD_FAILED', message: 'wrong ELF class' } }), true, null);
   assert.deepEqual([broken.kind, broken.detail], ['no-module', 'wrong ELF class']);
+  assert.equal(absent.configured, undefined);
+});
+
+test('a module someone configured (policy, setting, environment) that is missing or broken: its own message, as such', () => {
+  for (const source of ['policy', 'setting', 'environment']) {
+    for (const code of ['MODULE_NOT_FOUND', 'MODULE_LOAD_FAILED']) {
+      const message = `Le module PKCS#11 configuré (X = /opt/m.so) : ${code}`;
+      const s = cardStatus(empty('NO_MODULE', { module: { path: '/opt/m.so', code, message, source } }), true, null);
+      assert.deepEqual([s.kind, s.configured, s.detail], ['no-module', true, message], `${source} ${code}`);
+    }
+  }
+  // A default candidate (Cryptolib's usual path) is not "configured": the panel's own advice stands.
+  const found = cardStatus(empty('NO_MODULE', { module: { path: '/usr/lib/x.so', code: 'MODULE_NOT_FOUND', message: 'm', source: 'cryptolib' } }), true, null);
+  assert.deepEqual([found.configured, found.detail], [undefined, undefined]);
 });
 
 test('a card present but unreadable is unrecognised, with the reason the service gave', () => {
