@@ -107,7 +107,7 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
     .clearCookie(cookies.transaction.name, cookies.transaction.options)
     .redirect(BROWSER_PATHS.account, 303);
   const loginPage = (reply: FastifyReply, form: { error?: string; username?: string } = {}) => render(reply, 'login.eta', {
-    title: 'Connexion', script: 'login.js', csrf: reply.generateCsrf(), regions: opts.regions, ...form,
+    title: 'Connexion', script: 'login.js', csrf: reply.generateCsrf(), regions: opts.regions, mailtoHref, telHref, ...form,
     expiredMessage: errorMessage('TRANSACTION_EXPIRED'), unreachableMessage: errorMessage('SERVICE_UNREACHABLE', 'fr', { detail: 'réseau' }),
   });
 
