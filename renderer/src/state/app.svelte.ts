@@ -4,7 +4,7 @@ import type { WatchState } from '../../../protocol/card.ts';
 import type { ErrorBody, Lang } from '../../../protocol/errors.ts';
 import { emptyDoctorProfile, type DoctorProfileInput } from '../../../protocol/doctor-profile.ts';
 import type {
-  AppSnapshot, BrowserLoginState, CardLoginOutcome, Flow, FirstLoginView, FlowStep, LoggedIn, Result, SettingsView,
+  AppSnapshot, BrowserLoginState, CardLoginOutcome, Flow, FirstLoginView, FlowStep, LoggedIn, LoginFlow, Result, SettingsView,
 } from '../../../protocol/ipc.ts';
 import type { Region } from '../../../protocol/account.ts';
 import { cardStatus, isUsable, readerIndexOf, selectCard } from '../lib/card-view.ts';
@@ -19,7 +19,7 @@ export type Screen =
   | { name: 'first-login'; view: FirstLoginView }
   | { name: 'settings' }
   | { name: 'working'; flow: Flow }
-  | { name: 'done'; flow: Flow; result: LoggedIn }
+  | { name: 'done'; flow: LoginFlow; result: LoggedIn }
   | { name: 'browser'; state: BrowserLoginState }
   | { name: 'error'; flow: Flow; error: ErrorBody; retry: (() => void) | null };
 
@@ -233,7 +233,7 @@ class AppState {
    * "Première connexion" sent with the ticket the host keeps: no PIN. A wrong password, an inactive account or a form
    * error is said on the form itself, to fix and send again; a ticket that is no longer valid sends the user back.
    */
-  private async sendFirstLogin(flow: Flow, call: () => Promise<Result<LoggedIn>>): Promise<void> {
+  private async sendFirstLogin(flow: LoginFlow, call: () => Promise<Result<LoggedIn>>): Promise<void> {
     if (this.sending || this.screen.name !== 'first-login') return;
     this.sending = true;
     this.firstLoginError = null;
