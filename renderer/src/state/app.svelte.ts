@@ -4,7 +4,8 @@ import type { WatchState } from '../../../protocol/card.ts';
 import type { ErrorBody, Lang } from '../../../protocol/errors.ts';
 import { emptyDoctorProfile, type DoctorProfileInput } from '../../../protocol/doctor-profile.ts';
 import type {
-  AppSnapshot, BrowserLoginState, CardLoginOutcome, Flow, FirstLoginView, FlowStep, LoggedIn, LoginFlow, Result, SettingsView,
+  AppSnapshot, BrowserLoginState, CardLoginOutcome, Flow, FirstLoginView, FlowStep, LoggedIn, LoginFlow, PinFlow,
+  PinManagementOutcome, Result, SettingsView,
 } from '../../../protocol/ipc.ts';
 import type { Region } from '../../../protocol/account.ts';
 import { cardStatus, isUsable, readerIndexOf, selectCard } from '../lib/card-view.ts';
@@ -20,6 +21,7 @@ export type Screen =
   | { name: 'settings' }
   | { name: 'working'; flow: Flow }
   | { name: 'done'; flow: LoginFlow; result: LoggedIn }
+  | { name: 'pin-done'; flow: PinFlow; result: PinManagementOutcome }
   | { name: 'browser'; state: BrowserLoginState }
   | { name: 'error'; flow: Flow; error: ErrorBody; retry: (() => void) | null };
 
@@ -180,6 +182,23 @@ class AppState {
     void this.runCard('card-login', () => invoke('account:card-login', request), (outcome: CardLoginOutcome) => {
       if (outcome.status === 'link-required') this.openFirstLogin(outcome.firstLogin);
       else this.screen = { name: 'done', flow: 'card-login', result: outcome };
+    });
+  }
+
+  /** "Changer le code PIN": the codes are typed in the PIN window; success says the new PIN is in force. */
+  changePin(): void {
+    this.managePin('pin-change', 'card:change-pin');
+  }
+
+  /** "Débloquer avec le code PUK": the PUK and the new PIN twice in the PIN window. */
+  unblockPin(): void {
+    this.managePin('pin-unblock', 'card:unblock-pin');
+  }
+
+  private managePin(flow: PinFlow, channel: 'card:change-pin' | 'card:unblock-pin'): void {
+    const request = { readerIndex: this.readerIndex() };
+    void this.runCard(flow, () => invoke(channel, request), (result: PinManagementOutcome) => {
+      this.screen = { name: 'pin-done', flow, result };
     });
   }
 
