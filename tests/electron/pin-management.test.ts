@@ -4,6 +4,7 @@
 // nothing sent when the two new PINs differ, the PUK's own tries, the blocked PUK, the middleware that cannot, the
 // PIN pad; and the windows' visibility reaching the card service.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import * as control from '../../native/sim/control.ts';
 import type { PinManagementOutcome, Result } from '../../protocol/ipc.ts';
@@ -211,6 +212,29 @@ describe('PIN-pad reader', () => {
     s.sim.setPinpad(1, false);
     assert.equal(await pinWorks('7531', 1), true);
     s.sim.remove(1);
+  });
+});
+
+describe('no code in any answer, event or log line', () => {
+  test('the PIN, the new PIN and the PUK appear nowhere the app writes', async () => {
+    s.sim.remove(0);
+    const card = await s.sim.insert('cps-pharmacien', 0);
+    await s.waitForState((st) => st.cards.some((c) => c.cardNumber === card.cardNumber));
+    // Distinctive 8-digit codes: a shorter one turns up by chance in a timestamp, a pid or a duration.
+    s.user.plan(RIGHT_PIN, '86420975', '86420957', '86420975', '86420975');
+    const answers = [JSON.stringify(await changePin())];
+    s.sim.resetPinCounter(card.cardId, 0);
+    // The counter was set behind the card's back: read it again, as "Actualiser" does.
+    const refreshed = expectOk(await s.controller.handle('card:refresh', null));
+    assert.equal(refreshed.cards.find((c) => c.cardNumber === card.cardNumber)?.pin.locked, true);
+    s.user.plan('97531864', '57918024', '57918024', 'cancel');
+    answers.push(JSON.stringify(await unblockPin()));
+    s.user.plan(PUK, '57918024', '57918024');
+    answers.push(JSON.stringify(await unblockPin()));
+    const questions = JSON.stringify(s.user.seen);
+    const text = answers.join('\n') + JSON.stringify(s.events) + questions + await readFile(s.logFile, 'utf8');
+    for (const code of ['86420975', '86420957', '97531864', '57918024', PUK]) assert.ok(!text.includes(code), `${code} found`);
+    assert.match(text, /card\.pin-management/, 'the log was captured (the check above is not vacuous)');
   });
 });
 
