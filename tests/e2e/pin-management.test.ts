@@ -151,4 +151,31 @@ describe('PIN management in the app', () => {
     assert.equal(e.sim.status().readers[0]!.card!.triesLeft, 3, 'the PIN was accepted, nothing changed');
     assert.deepEqual(e.pageProblems, []);
   });
+
+  test('a PIN-pad reader: the window says what to type on the reader, step by step', async (t) => {
+    await e.page.getByRole('button', { name: 'Retour' }).click();
+    e.sim.setLatency({ pinpadMs: 0, pinpadTimeoutMs: 20_000 });
+    e.sim.setPinpad(0, true);
+    t.after(() => e.sim.setPinpad(0, false));
+    e.sim.resetPinCounter(cardId, 0);
+    await e.page.getByRole('button', { name: 'Actualiser' }).click();
+    await waitCardStatus(e.page, 'blocked');
+    const pinWindow = e.nextPinWindow();
+    await e.page.locator('.card-panel .blocked-help').getByRole('button', { name: UNBLOCK }).click();
+    const pin = await pinWindow;
+    // Nothing to type in the window: the reader asks for the PUK first…
+    await pin.locator('.pinpad', { hasText: 'votre code de déblocage (PUK, 8 chiffres)' }).waitFor({ timeout: 20_000 });
+    assert.equal(await pin.locator('#pin-input').count(), 0);
+    await e.screen('pin-unblock-pinpad-puk', pin);
+    control.typeOnPinpad(e.sim.dir, 0, [PUK]);
+    // …then, once the card took it, the new PIN.
+    await pin.locator('.pinpad', { hasText: 'votre nouveau code porteur' }).waitFor({ timeout: 20_000 });
+    await e.screen('pin-unblock-pinpad-new', pin);
+    const closed = pin.waitForEvent('close');
+    control.typeOnPinpad(e.sim.dir, 0, ['7531']);
+    await closed;
+    await e.page.getByRole('heading', { level: 1, name: 'Votre carte est débloquée : votre nouveau code porteur est en vigueur' }).waitFor({ timeout: 20_000 });
+    assert.equal(e.sim.status().readers[0]!.card!.triesLeft, 3);
+    assert.deepEqual(e.pageProblems, []);
+  });
 });
