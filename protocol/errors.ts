@@ -139,8 +139,8 @@ const spec = {
     reaskPin: true, // a wrong PIN with tries left: the user types it again, seeing how many are left
   },
   PIN_LOCKED: {
-    fr: 'La carte est bloquée après trois codes porteur erronés. Débloquez-la avec votre code de déblocage (PUK) dans l’outil de gestion de Cryptolib CPS.',
-    en: 'The card is blocked after three wrong PINs. Unblock it with your unblocking code (PUK) in the Cryptolib CPS management tool.',
+    fr: 'La carte est bloquée après trois codes porteur erronés. Débloquez-la avec votre code de déblocage (PUK) : « Débloquer avec le code PUK » dans CPx Link, ou à défaut l’outil de gestion de Cryptolib CPS.',
+    en: 'The card is blocked after three wrong PINs. Unblock it with your unblocking code (PUK): "Unblock with the PUK" in CPx Link, or else the Cryptolib CPS management tool.',
     retriable: false, exit: 'pin', http: 423,
   },
   PIN_FORMAT: {

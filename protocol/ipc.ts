@@ -5,9 +5,11 @@
 // The PIN dialog is a separate window with its own, smaller contract (PinDialogApi) at the end of this file.
 
 import type { AccountPage, Region, VerifiedHolder } from './account.ts';
-import type { CardInfo, WatchState } from './card.ts';
+import type { PinManagementResult, PinpadStep, Visibility } from './card-service.ts';
+import type { CardInfo, PukState, WatchState } from './card.ts';
 import type { DoctorProfileInput } from './doctor-profile.ts';
 import type { ErrorBody, Lang } from './errors.ts';
+import type { PinFieldPurpose, PinPurpose } from './pin.ts';
 
 /** Every invoke answers a Result: errors cross the IPC boundary as data, never as thrown exceptions. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
@@ -51,11 +53,20 @@ export interface Requester {
 
 /** Steps of a card operation, shown as progress ("Signature en cours…"). */
 export type FlowStep = 'challenge' | 'pin' | 'signing' | 'sending' | 'done';
-/** card-login: "Se connecter par carte CPx" in the app; link / create-doctor: "Première connexion" (no PIN, a ticket). */
-export type Flow = 'card-login' | 'link' | 'create-doctor' | 'browser-login';
+/**
+ * card-login: "Se connecter par carte CPx" in the app; link / create-doctor: "Première connexion" (no PIN, a ticket);
+ * pin-change / pin-unblock: the card's own PIN management ("Changer le code PIN", "Débloquer avec le code PUK").
+ */
+export type LoginFlow = 'card-login' | 'link' | 'create-doctor' | 'browser-login';
+export type PinFlow = 'pin-change' | 'pin-unblock';
+export type Flow = LoginFlow | PinFlow;
 export interface FlowProgress { flow: Flow; step: FlowStep }
 
 export interface CardLoginRequest { readerIndex: number }
+/** Change the PIN of, or unblock, the card in this reader: the codes are asked in the PIN window, never sent here. */
+export interface PinManagementRequest { readerIndex: number }
+/** The card after its PIN was changed or unblocked: the new PIN is in force, its counters read again. */
+export type PinManagementOutcome = PinManagementResult;
 /** "Première connexion" answers the ticket main keeps from the card login: no reader, no PIN again. */
 export interface LinkRequest { username: string; password: string }
 export interface CreateDoctorRequest { profile: DoctorProfileInput }
@@ -107,6 +118,15 @@ export interface AppInvokes {
   'card:refresh': [null, WatchState];
   'account:regions': [null, Region[]];
   'account:card-login': [CardLoginRequest, CardLoginOutcome];
+  /** "Changer le code PIN": current PIN, new PIN twice, in the PIN window; one C_SetPIN. */
+  'card:change-pin': [PinManagementRequest, PinManagementOutcome];
+  /** "Débloquer avec le code PUK": PUK, new PIN twice, in the PIN window; one C_Login (SO) and one C_InitPIN. */
+  'card:unblock-pin': [PinManagementRequest, PinManagementOutcome];
+  /**
+   * The page is shown or hidden (the development bridge, from the page's visibilitychange; the Electron shell tells the
+   * controller itself from its windows): the card service looks at the readers less often while nothing is shown.
+   */
+  'app:visibility': [Visibility, null];
   'account:link': [LinkRequest, LoggedIn];
   'account:create-doctor': [CreateDoctorRequest, LoggedIn];
   /** "Retour" from Première connexion: the ticket is dropped (and a browser login waiting for it ends). */
@@ -124,7 +144,8 @@ export interface AppInvokes {
 }
 export type AppChannel = keyof AppInvokes;
 export const APP_CHANNELS = [
-  'app:snapshot', 'card:refresh', 'account:regions', 'account:card-login', 'account:link', 'account:create-doctor',
+  'app:snapshot', 'card:refresh', 'account:regions', 'account:card-login', 'card:change-pin', 'card:unblock-pin', 'app:visibility',
+  'account:link', 'account:create-doctor',
   'account:first-login-cancel', 'account:open-service', 'browser:retry', 'flow:cancel', 'settings:set-language', 'settings:set-region', 'diagnostic:save',
   'link:open-external',
 ] as const satisfies readonly AppChannel[];
@@ -150,8 +171,19 @@ export interface CpxApi {
 // PIN dialog: its own window, its own preload, exposing only these calls as `window.cpxPin`.
 
 export interface PinDialogRequest {
-  /** The service asking for the signature, shown so the user knows who is asking before typing anything. */
-  requester: Requester;
+  /**
+   * The service asking for the signature, shown so the user knows who is asking before typing anything. Absent when
+   * nobody signs anything: the card's own PIN management, which the user started in the app.
+   */
+  requester?: Requester;
+  /** What the prompt is for; absent: 'authenticate'. */
+  purpose?: PinPurpose;
+  /** The code this question asks for (protocol/pin.ts PIN_PROMPT_FIELDS, one after the other); absent: 'current-pin'. */
+  field?: PinFieldPurpose;
+  /** Unblocking: the PUK's own tries (a blocked PUK means a new card from the ANS). */
+  puk?: PukState;
+  /** PIN-pad reader: what the reader asks for now (the card service's `pinpad-waiting` step). */
+  pinpadStep?: PinpadStep;
   holder: { name: string; cardType: CardInfo['cardType']; profession: string | null; cardNumber: string };
   triesLeft: number;
   /** Only one try left: the dialog asks for an extra confirmation before sending. */

@@ -3,19 +3,10 @@
 // Codes travel as bytes (ASCII digits), never as strings the host cannot wipe.
 
 import { CpxError } from './errors.ts';
-import { isPinWellFormed, pinFormatError } from './pin.ts';
+import { isPinWellFormed, isPukWellFormed, pinFormatError, pukFormatError } from './pin.ts';
 
-/** The PUK (code de déblocage) of a CPx card: 8 digits (domain.md). */
-export const PUK_LENGTH = 8;
-
-function allDigits(code: Uint8Array): boolean {
-  for (const b of code) if (b < 0x30 || b > 0x39) return false;
-  return code.length > 0;
-}
-
-export function isPukWellFormed(code: Uint8Array): boolean {
-  return code.length === PUK_LENGTH && allDigits(code);
-}
+// The PUK's length and shape are part of the PIN contract (pin.ts), where the PIN window's check reads them too.
+export { isPukWellFormed, PUK_LENGTH } from './pin.ts';
 
 function sameCode(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -31,5 +22,5 @@ export function checkNewPin(newPin: Uint8Array, confirmation?: Uint8Array): void
 }
 
 export function checkPuk(puk: Uint8Array): void {
-  if (!isPukWellFormed(puk)) throw new CpxError('PUK_FORMAT', { length: PUK_LENGTH });
+  if (!isPukWellFormed(puk)) throw pukFormatError();
 }

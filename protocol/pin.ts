@@ -32,6 +32,9 @@ export function pinPromptTimeoutError(timeoutMs: number = PIN_PROMPT_TIMEOUT_MS)
   return new CpxError('PIN_PROMPT_TIMEOUT', { minutes: Math.max(1, Math.round(timeoutMs / 60_000)) });
 }
 
+/** The PUK (code de déblocage) of a CPx card: 8 digits (domain.md). */
+export const PUK_LENGTH = 8;
+
 /** The PIN bounds as the PIN_FORMAT message shows them. */
 export const PIN_BOUNDS: ErrorParams = Object.freeze({ min: PIN_MIN, max: PIN_MAX });
 
@@ -51,6 +54,21 @@ export function isPinWellFormed(pin: string | Uint8Array): boolean {
   return true;
 }
 
+/** Exactly PUK_LENGTH ASCII digits, as the page holds it (a string) or every other process does (bytes). */
+export function isPukWellFormed(code: string | Uint8Array): boolean {
+  if (code.length !== PUK_LENGTH) return false;
+  for (let i = 0; i < code.length; i++) {
+    const c = typeof code === 'string' ? code.charCodeAt(i) : code[i]!;
+    if (c < DIGIT_0 || c > DIGIT_9) return false;
+  }
+  return true;
+}
+
+/** The PUK_FORMAT error, its message filled with the length. */
+export function pukFormatError(): CpxError {
+  return new CpxError('PUK_FORMAT', { length: PUK_LENGTH });
+}
+
 /** The PIN_FORMAT error, its message filled with the bounds. */
 export function pinFormatError(): CpxError {
   return new CpxError('PIN_FORMAT', PIN_BOUNDS);
@@ -60,27 +78,31 @@ export function pinFormatError(): CpxError {
  * Why a PIN prompt's host refuses what its page submitted, or null when it takes it: the same rule in the Electron
  * dialog and the bridge's PIN page. The page shows the error and goes back to the field; nothing reaches the card.
  */
-export function submitRefusal(asked: { pinpad: boolean; finalTry: boolean } | null, pin: string | Uint8Array | null,
-  confirmFinalTry: unknown): CpxError | null {
+export function submitRefusal(asked: { pinpad: boolean; finalTry: boolean; field?: PinFieldPurpose } | null,
+  pin: string | Uint8Array | null, confirmFinalTry: unknown): CpxError | null {
   if (!asked) return new CpxError('BAD_REQUEST', { detail: 'no PIN is asked' });
   if (pin === null || typeof confirmFinalTry !== 'boolean') return new CpxError('BAD_REQUEST', { detail: 'PIN and confirmation expected' });
-  if (asked.pinpad ? pin.length !== 0 : !isPinWellFormed(pin)) {
-    return asked.pinpad ? new CpxError('BAD_REQUEST', { detail: 'the PIN is typed on the reader' }) : pinFormatError();
-  }
-  // The final try goes to the card only with the user's explicit confirmation.
-  if (asked.finalTry && !confirmFinalTry) return new CpxError('PIN_FINAL_TRY');
-  return null;
+  if (asked.pinpad) return pin.length === 0 ? finalTryRefusal(asked, confirmFinalTry) : new CpxError('BAD_REQUEST', { detail: 'the PIN is typed on the reader' });
+  if (asked.field === 'puk') return isPukWellFormed(pin) ? null : pukFormatError();
+  if (!isPinWellFormed(pin)) return pinFormatError();
+  return finalTryRefusal(asked, confirmFinalTry);
 }
 
-/** What a PIN prompt is for. Only 'authenticate' is asked today; 'change' and 'unblock' are the card's PIN management. */
+/** The final try goes to the card only with the user's explicit confirmation. */
+function finalTryRefusal(asked: { finalTry: boolean }, confirmFinalTry: boolean): CpxError | null {
+  return asked.finalTry && !confirmFinalTry ? new CpxError('PIN_FINAL_TRY') : null;
+}
+
+/** What a PIN prompt is for: signing ('authenticate'), or the card's own PIN management ('change', 'unblock'). */
 export type PinPurpose = 'authenticate' | 'change' | 'unblock';
 
 /** One field of a PIN prompt: the PIN the card has now, the unblocking code, the new PIN, the new PIN typed again. */
 export type PinFieldPurpose = 'current-pin' | 'puk' | 'new-pin' | 'new-pin-again';
 
-/** The fields each prompt asks for, in order. */
-export interface PinPromptFields {
-  authenticate: readonly ['current-pin'];
-  change: readonly ['current-pin', 'new-pin', 'new-pin-again'];
-  unblock: readonly ['puk', 'new-pin', 'new-pin-again'];
-}
+/** The fields each prompt asks for, in order: the PIN window asks them one after the other, in the same window. */
+export const PIN_PROMPT_FIELDS = {
+  authenticate: ['current-pin'],
+  change: ['current-pin', 'new-pin', 'new-pin-again'],
+  unblock: ['puk', 'new-pin', 'new-pin-again'],
+} as const satisfies Record<PinPurpose, readonly PinFieldPurpose[]>;
+export type PinPromptFields = typeof PIN_PROMPT_FIELDS;

@@ -69,5 +69,11 @@
     return () => { set.delete(listener); };
   }
 
+  // What the Electron shell learns from its windows' show/hide/minimise, the bridge learns from this page: the card
+  // service watches the readers at its slow pace while the page is hidden (another tab in front, window minimised).
+  const tellVisibility = () => { void invoke('app:visibility', document.visibilityState === 'hidden' ? 'hidden' : 'visible'); };
+  document.addEventListener('visibilitychange', tellVisibility);
+  if (document.visibilityState === 'hidden') tellVisibility();
+
   Object.defineProperty(window, 'cpx', { value: Object.freeze({ invoke, on }), writable: false, configurable: false });
 })();

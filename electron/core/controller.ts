@@ -6,6 +6,7 @@
 
 import { BUILT_IN_HELP_ORIGINS } from '../../protocol/help-links.ts';
 import type { Region } from '../../protocol/account.ts';
+import type { Visibility } from '../../protocol/card-service.ts';
 import type { WatchState } from '../../protocol/card.ts';
 import { isEmailAddress, isFrenchPhone, mailtoHref, telHref } from '../../protocol/contact.ts';
 import { CpxError, toCpxError, type Lang } from '../../protocol/errors.ts';
@@ -50,6 +51,8 @@ export class AppController {
   readonly #unsubscribe: (() => void)[] = [];
   #lastState: WatchState | null = null;
   #serviceUp = true;
+  /** Whether a window of the app is shown, as last told (the card service starts out assuming one is). */
+  #visibility: Visibility = 'visible';
   /** Support links the configured service itself gave (regions): the UI may open them besides the allowed origins. */
   #serviceLinks = new Set<string>();
 
@@ -96,6 +99,9 @@ export class AppController {
       'card:refresh': () => this.refreshCard(),
       'account:regions': () => this.regions(),
       'account:card-login': (r) => this.#logins.cardLogin(r.readerIndex),
+      'card:change-pin': (r) => this.#logins.managePin('change', r.readerIndex),
+      'card:unblock-pin': (r) => this.#logins.managePin('unblock', r.readerIndex),
+      'app:visibility': async (v) => { await this.setVisibility(v); return null; },
       'account:link': (r) => this.#logins.link(r),
       'account:create-doctor': (r) => this.#logins.createDoctor(r),
       'account:first-login-cancel': async () => { this.#logins.cancelFirstLogin(); return null; },
@@ -201,6 +207,28 @@ export class AppController {
     throw new CpxError('ORIGIN_NOT_ALLOWED', { detail: origin });
   }
 
+  /**
+   * A window of the app shown, or none (all hidden or minimised): the Electron shell from its windows' events, the
+   * bridge from its page's visibilitychange. The card service looks at the readers less often while nothing is shown.
+   */
+  async setVisibility(window: Visibility): Promise<void> {
+    if (window === this.#visibility) return;
+    this.#visibility = window;
+    this.#d.log.debug('window.visibility', { window });
+    await this.#tellVisibility();
+  }
+
+  get visibility(): Visibility { return this.#visibility; }
+
+  async #tellVisibility(): Promise<void> {
+    try {
+      await this.#d.cards.request('visibility', { window: this.#visibility });
+    } catch (err) {
+      // Only the watcher's pace depends on it: a service restarting is told again once it is up (#onCardService).
+      this.#d.log.info('window.visibility-not-told', { code: toCpxError(err).code });
+    }
+  }
+
   async setLanguage(lang: Lang): Promise<SettingsView> {
     return this.#d.settings.setUser('language', lang);
   }
@@ -251,6 +279,8 @@ export class AppController {
   #onCardService(status: CardServiceStatus): void {
     this.#serviceUp = status.up;
     if (!status.up) this.#lastState = null;
+    // A fresh service process assumes a window is shown: tell it when none is.
+    if (status.up && this.#visibility === 'hidden') void this.#tellVisibility();
     this.#d.log[status.crashed ? 'warn' : 'info']('card-service.status', { up: status.up, crashed: status.crashed ?? false });
     this.#emit('card:service', { up: status.up, ...(status.crashed ? { crashed: true } : {}) });
   }

@@ -60,6 +60,18 @@ const CHECKS: { [C in AppChannel]: (v: unknown, c: C) => AppInvokes[C][0] } = {
     const r = record(c, v, ['readerIndex']);
     return { readerIndex: readerIndex(c, r.readerIndex) };
   },
+  'card:change-pin': (v, c) => {
+    const r = record(c, v, ['readerIndex']);
+    return { readerIndex: readerIndex(c, r.readerIndex) };
+  },
+  'card:unblock-pin': (v, c) => {
+    const r = record(c, v, ['readerIndex']);
+    return { readerIndex: readerIndex(c, r.readerIndex) };
+  },
+  'app:visibility': (v, c) => {
+    if (v !== 'visible' && v !== 'hidden') throw bad(c, 'visible or hidden expected');
+    return v;
+  },
   'settings:set-language': (v, c) => {
     if (!isLang(v)) throw bad(c, `language ${LANGS.join(' or ')} expected`);
     return v;

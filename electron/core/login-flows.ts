@@ -25,7 +25,9 @@ import type { AccountService } from './account-service.ts';
 import type { LogPort } from './log.ts';
 import { expiryOf, LoginState, type HeldTicket } from './login-state.ts';
 import type { CardsPort, PinPromptPort, SystemPort } from './ports.ts';
+import { managePinWithCard, type ManagementPurpose } from './pin-management-flow.ts';
 import { cardIn, signWithCard, type SigningContext } from './sign-with-card.ts';
+import type { PinManagementOutcome } from '../../protocol/ipc.ts';
 
 export interface LoginFlowsDeps {
   cards: CardsPort;
@@ -83,6 +85,14 @@ export class LoginFlows {
       progress('done');
       return outcome;
     });
+  }
+
+  // ---- the card's own PIN management: "Changer le code PIN", "Débloquer avec le code PUK" ------------------------
+
+  /** A card operation like a login (one at a time, ended by the card leaving or "Annuler"), with no service at all. */
+  managePin(purpose: ManagementPurpose, readerIndex: number): Promise<PinManagementOutcome> {
+    return this.#runCardFlow(purpose === 'change' ? 'pin-change' : 'pin-unblock', readerIndex,
+      (step) => managePinWithCard(this.#signing(), purpose, step));
   }
 
   // ---- "Première connexion": the ticket, no PIN ---------------------------------------------------------------

@@ -2,7 +2,7 @@
 // and utilityProcess; the development bridge and the tests plug in fetch, a PIN page or a scripted user, and a
 // Node child process. The controller never knows which.
 
-import type { CardServiceMethod, CardServiceRequests } from '../../protocol/card-service.ts';
+import type { CardServiceMethod, CardServiceRequests, PinpadStep } from '../../protocol/card-service.ts';
 import type { WatchState } from '../../protocol/card.ts';
 import type { PinDialogRequest } from '../../protocol/ipc.ts';
 
@@ -42,13 +42,16 @@ export interface PinPromptPort {
 }
 
 export type CardServiceStatus = { up: boolean; crashed?: boolean };
+/** The card service waits for the user to type on a PIN-pad reader (what the reader asks for: `step`). */
+export type PinpadWaiting = { readerIndex: number; timeoutMs: number; step?: PinpadStep };
 
 /** The part of native/service/client.ts CardServiceClient the app uses. */
 export interface CardsPort {
   request<M extends CardServiceMethod>(method: M, params: CardServiceRequests[M][0]): Promise<CardServiceRequests[M][1]>;
   on(event: 'state', listener: (state: WatchState) => void): unknown;
   on(event: 'service', listener: (status: CardServiceStatus) => void): unknown;
-  off?(event: 'state' | 'service', listener: (...args: never[]) => void): unknown;
+  on(event: 'pinpad-waiting', listener: (waiting: PinpadWaiting) => void): unknown;
+  off?(event: 'state' | 'service' | 'pinpad-waiting', listener: (...args: never[]) => void): unknown;
 }
 
 /** Desktop integration: the system browser/mail client, and the "save as" dialog. */

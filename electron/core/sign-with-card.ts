@@ -62,12 +62,18 @@ export function namedRequester(requester: Requester, challenge: Challenge): Requ
   return requester.name || !own ? requester : { ...requester, name: own };
 }
 
+/** Whose card it is, as the PIN window shows it (the card's label when it has no readable holder). */
+export function holderOnDialog(card: CardInfo): PinDialogRequest['holder'] {
+  const h = card.holder;
+  return { name: h ? `${h.givenName} ${h.surname}`.trim() : card.label, cardType: card.cardType, profession: h?.profession ?? null,
+    cardNumber: card.cardNumber };
+}
+
 export function pinRequestFor(card: CardInfo, requester: Requester, lang: Lang, timeoutMs: number,
   previousError?: CpxError): PinDialogRequest {
-  const h = card.holder!;
   return {
     requester,
-    holder: { name: `${h.givenName} ${h.surname}`.trim(), cardType: card.cardType, profession: h.profession, cardNumber: card.cardNumber },
+    holder: holderOnDialog(card),
     triesLeft: card.pin.triesLeft,
     finalTry: card.pin.triesLeft === 1,
     pinpad: card.pin.pinpad,
@@ -130,7 +136,7 @@ export async function signWithCard(ctx: SigningContext, req: SignRequest): Promi
 }
 
 /** The prompt, closed unanswered after the prompt timeout: PIN_PROMPT_TIMEOUT, with nothing sent to the card. */
-async function askWithin(ctx: SigningContext, request: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
+export async function askWithin(ctx: Pick<SigningContext, 'pin' | 'pinPromptTimeoutMs'>, request: PinDialogRequest, signal: AbortSignal): Promise<PinAnswer | null> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(pinPromptTimeoutError(ctx.pinPromptTimeoutMs)), ctx.pinPromptTimeoutMs);
   try {
@@ -145,12 +151,12 @@ async function askWithin(ctx: SigningContext, request: PinDialogRequest, signal:
   }
 }
 
-function throwIfAborted(signal: AbortSignal): void {
+export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof CpxError ? signal.reason : new CpxError('CANCELLED');
 }
 
 /** Settles with `p`, or rejects with the abort reason as soon as `signal` fires (after asking the work to stop). */
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => void): Promise<T> {
+export function raceAbort<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => void): Promise<T> {
   if (signal.aborted) { onAbort(); p.catch(() => {}); return Promise.reject(abortError(signal)); }
   return new Promise<T>((resolve, reject) => {
     const stop = () => { onAbort(); reject(abortError(signal)); };

@@ -20,6 +20,7 @@ import { netHttp } from './net-http.ts';
 import { PinDialog } from './pin-dialog.ts';
 import { registerAppScheme, setupUiSession } from './ui-session.ts';
 import { utilityTransport } from './utility-transport.ts';
+import { followWindowVisibility } from './window-visibility.ts';
 import { createMainWindow, hardenWebContents } from './windows.ts';
 
 // The bundles sit side by side (dist/electron/ in a checkout, the app root once packaged); the renderer is
@@ -121,6 +122,8 @@ async function start(): Promise<void> {
     mainWindow.focus();
   };
   registerAppIpc(controller, () => mainWindow?.webContents ?? null, log);
+  // All windows hidden or minimised: the card service watches the readers at its slow pace until one shows again.
+  followWindowVisibility((window) => { void controller.setVisibility(window); });
   if (devEnv('CPX_SHELL_TEST_HOOKS') === '1') exposeShellTestHooks(pin);
   openMainWindow();
   void cards.start().catch((err: unknown) => log.error('card-service.start-failed', { err }));

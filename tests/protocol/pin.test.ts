@@ -58,3 +58,17 @@ test('what a PIN prompt host refuses from its page, and why (the Electron dialog
   assert.equal(code(submitRefusal({ pinpad: false, finalTry: true }, '1234', false)), 'PIN_FINAL_TRY');
   assert.equal(code(submitRefusal({ pinpad: false, finalTry: true }, '1234', true)), 'taken');
 });
+
+test('the PIN management fields: the PUK is exactly 8 digits, a new PIN is a PIN, each checked in the host', () => {
+  const code = (e: CpxError | null) => e?.code ?? 'taken';
+  const puk = { pinpad: false, finalTry: false, field: 'puk' as const };
+  assert.equal(code(submitRefusal(puk, '12345678', false)), 'taken');
+  assert.equal(code(submitRefusal(puk, bytes('12345678'), false)), 'taken');
+  for (const bad of ['1234', '1234567', '123456789', '1234567a']) assert.equal(code(submitRefusal(puk, bad, false)), 'PUK_FORMAT', bad);
+  assert.match(submitRefusal(puk, '1234', false)!.toBody('fr').message, /comporte 8 chiffres/);
+  for (const field of ['new-pin', 'new-pin-again'] as const) {
+    assert.equal(code(submitRefusal({ pinpad: false, finalTry: false, field }, '2468', false)), 'taken');
+    assert.equal(code(submitRefusal({ pinpad: false, finalTry: false, field }, '24', false)), 'PIN_FORMAT');
+  }
+  assert.equal(code(submitRefusal({ pinpad: true, finalTry: false, field: 'puk' }, '', false)), 'taken', 'typed on the reader');
+});

@@ -42,6 +42,18 @@ export function isUsable(kind: CardStatusKind): boolean {
   return kind === 'ready' || kind === 'expiring';
 }
 
+/**
+ * The card's own PIN management offered in the card panel: changing the PIN of a card that is not blocked, and
+ * unblocking with the PUK — first thing offered on a blocked card, in a secondary place otherwise — unless the PUK
+ * itself is blocked (then only a new card helps).
+ */
+export function pinActions(status: CardStatus): { change: boolean; unblock: boolean; pukBlocked: boolean } {
+  const card = status.card;
+  if (!card) return { change: false, unblock: false, pukBlocked: false };
+  const pukBlocked = card.puk?.locked === true;
+  return { change: !card.pin.locked, unblock: !pukBlocked, pukBlocked };
+}
+
 export function cardStatus(state: WatchState | null, serviceUp: boolean, readerIndex: number | null): CardStatus {
   const none = { card: null, auth: null };
   if (!serviceUp) return { kind: 'service-down', ...none };

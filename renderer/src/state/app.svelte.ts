@@ -4,7 +4,8 @@ import type { WatchState } from '../../../protocol/card.ts';
 import type { ErrorBody, Lang } from '../../../protocol/errors.ts';
 import { emptyDoctorProfile, type DoctorProfileInput } from '../../../protocol/doctor-profile.ts';
 import type {
-  AppSnapshot, BrowserLoginState, CardLoginOutcome, Flow, FirstLoginView, FlowStep, LoggedIn, Result, SettingsView,
+  AppSnapshot, BrowserLoginState, CardLoginOutcome, Flow, FirstLoginView, FlowStep, LoggedIn, LoginFlow, PinFlow,
+  PinManagementOutcome, Result, SettingsView,
 } from '../../../protocol/ipc.ts';
 import { regionIn, type Region } from '../../../protocol/account.ts';
 import { cardStatus, isUsable, readerIndexOf, selectCard } from '../lib/card-view.ts';
@@ -19,7 +20,8 @@ export type Screen =
   | { name: 'first-login'; view: FirstLoginView }
   | { name: 'settings' }
   | { name: 'working'; flow: Flow }
-  | { name: 'done'; flow: Flow; result: LoggedIn }
+  | { name: 'done'; flow: LoginFlow; result: LoggedIn }
+  | { name: 'pin-done'; flow: PinFlow; result: PinManagementOutcome }
   | { name: 'browser'; state: BrowserLoginState }
   | { name: 'error'; flow: Flow; error: ErrorBody; retry: (() => void) | null };
 
@@ -187,6 +189,23 @@ class AppState {
     });
   }
 
+  /** "Changer le code PIN": the codes are typed in the PIN window; success says the new PIN is in force. */
+  changePin(): void {
+    this.managePin('pin-change', 'card:change-pin');
+  }
+
+  /** "Débloquer avec le code PUK": the PUK and the new PIN twice in the PIN window. */
+  unblockPin(): void {
+    this.managePin('pin-unblock', 'card:unblock-pin');
+  }
+
+  private managePin(flow: PinFlow, channel: 'card:change-pin' | 'card:unblock-pin'): void {
+    const request = { readerIndex: this.readerIndex() };
+    void this.runCard(flow, () => invoke(channel, request), (result: PinManagementOutcome) => {
+      this.screen = { name: 'pin-done', flow, result };
+    });
+  }
+
   /** "Réessayer" on a failed browser login: the same link again. */
   async retryBrowserLogin(): Promise<void> {
     const r = await invoke('browser:retry', null);
@@ -237,7 +256,7 @@ class AppState {
    * "Première connexion" sent with the ticket the host keeps: no PIN. A wrong password, an inactive account or a form
    * error is said on the form itself, to fix and send again; a ticket that is no longer valid sends the user back.
    */
-  private async sendFirstLogin(flow: Flow, call: () => Promise<Result<LoggedIn>>): Promise<void> {
+  private async sendFirstLogin(flow: LoginFlow, call: () => Promise<Result<LoggedIn>>): Promise<void> {
     if (this.sending || this.screen.name !== 'first-login') return;
     this.sending = true;
     this.firstLoginError = null;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CardCertificate, CardInfo, WatchState } from '../../../protocol/card.ts';
 import {
-  authCertificate, cardStatus, EXPIRY_WARNING_DAYS, holderName, isUsable, nationalIdText, readerIndexOf,
+  authCertificate, cardStatus, EXPIRY_WARNING_DAYS, holderName, isUsable, nationalIdText, pinActions, readerIndexOf,
   selectCard, type CardStatusKind,
 } from '../../../renderer/src/lib/card-view.ts';
 
@@ -116,4 +116,16 @@ test('the holder and the national identifier as the account page writes them', (
   assert.equal(nationalIdText(card()), '899700012345 (RPPS)');
   assert.equal(nationalIdText(card({ holder: null })), '');
   assert.equal(authCertificate(card({ certificates: [cert('signature', 1)] })), null);
+});
+
+test('PIN management offered: change on a card not blocked, unblock unless the PUK itself is blocked', () => {
+  const at = (c: CardInfo) => pinActions(cardStatus(present(c), true, null));
+  assert.deepEqual(at(card()), { change: true, unblock: true, pukBlocked: false });
+  assert.deepEqual(at(card({ pin: { triesLeft: 0, locked: true, pinpad: false }, puk: { triesLeft: 2, locked: false } })),
+    { change: false, unblock: true, pukBlocked: false });
+  assert.deepEqual(at(card({ pin: { triesLeft: 0, locked: true, pinpad: false }, puk: { triesLeft: 0, locked: true } })),
+    { change: false, unblock: false, pukBlocked: true });
+  // A card whose certificate cannot log in still has a PIN of its own.
+  assert.deepEqual(at(card({ daysLeft: -3 })), { change: true, unblock: true, pukBlocked: false });
+  assert.deepEqual(pinActions(cardStatus(empty('NO_CARD'), true, null)), { change: false, unblock: false, pukBlocked: false });
 });
