@@ -100,10 +100,23 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
     const value = req.cookies[cookies.session.name];
     return value ? await service().browser.account(value) : null;
   };
-  const loggedIn = (reply: FastifyReply, session: NewSession) => reply
+  const withSession = (reply: FastifyReply, session: NewSession) => reply
     .setCookie(cookies.session.name, session.value, cookies.session.options)
-    .clearCookie(cookies.transaction.name, cookies.transaction.options)
-    .redirect(BROWSER_PATHS.account, 303);
+    .clearCookie(cookies.transaction.name, cookies.transaction.options);
+  /** A form's POST: then to Mon compte (303), so that a reload never sends the form again. */
+  const loggedIn = (reply: FastifyReply, session: NewSession) => withSession(reply, session).redirect(BROWSER_PATHS.account, 303);
+  const accountPage = (reply: FastifyReply, account: AccountPage, script?: string) =>
+    render(reply, 'compte.eta', { title: 'Mon compte', account, csrf: reply.generateCsrf(), script });
+  /**
+   * A one-time URL the app opened in a new tab: Mon compte answered at once, without a redirect and a second request
+   * (the last step of the card login, bench/README.md); its script puts Mon compte's own address in the address bar,
+   * the one-time URL being spent.
+   */
+  const loggedInHere = async (reply: FastifyReply, session: NewSession) => {
+    const account = await service().browser.account(session.value);
+    if (!account) throw new CpxError('SESSION_INVALID');
+    return accountPage(withSession(reply, session), account, 'adresse.js');
+  };
   const loginPage = (reply: FastifyReply, form: { error?: string; username?: string } = {}) => render(reply, 'login.eta', {
     title: 'Connexion', script: 'login.js', csrf: reply.generateCsrf(), regions: opts.regions, ...form,
     expiredMessage: errorMessage('TRANSACTION_EXPIRED'), unreachableMessage: errorMessage('SERVICE_UNREACHABLE', 'fr', { detail: 'réseau' }),
@@ -130,7 +143,7 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
   app.get(BROWSER_PATHS.account, { config: { page: true } }, async (req, reply) => {
     const account = await sessionOf(req);
     if (!account) return reply.redirect(BROWSER_PATHS.login, 303);
-    return render(reply, 'compte.eta', { title: 'Mon compte', account, csrf: reply.generateCsrf() });
+    return accountPage(reply, account);
   });
 
   app.post(BROWSER_PATHS.logout, { config: { page: true }, ...pageState }, async (req, reply) => {
@@ -158,11 +171,11 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
 
   app.get(BROWSER_PATHS.complete, { config: { page: true, ...limit(limits.browserCode) } }, async (req, reply) => {
     const code = oneTimeCode((req.query as Record<string, unknown>)[COMPLETE_PARAM]);
-    return loggedIn(reply, await service().browser.redeemCompletion(code, req.cookies[cookies.transaction.name] ?? null, req.ip));
+    return loggedInHere(reply, await service().browser.redeemCompletion(code, req.cookies[cookies.transaction.name] ?? null, req.ip));
   });
 
   app.get(BROWSER_PATHS.handoff, { config: { page: true, ...limit(limits.browserCode) } }, async (req, reply) => {
     const code = oneTimeCode((req.query as Record<string, unknown>)[HANDOFF_PARAM]);
-    return loggedIn(reply, await service().browser.redeemHandoff(code, req.ip));
+    return loggedInHere(reply, await service().browser.redeemHandoff(code, req.ip));
   });
 }
