@@ -27,6 +27,7 @@ import { browserCookies } from './cookies.ts';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const VIEWS = join(HERE, 'views');
 const STATIC = join(HERE, 'static');
+const STATIC_MAX_AGE = '1h';
 
 const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
   + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -69,7 +70,9 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
     engine: { eta: new Eta() }, root: VIEWS, layout: 'layout.eta', production: true,
     defaultContext: { paths: BROWSER_PATHS, date: (iso: string) => new Date(iso).toLocaleDateString('fr-FR', { dateStyle: 'long' }) },
   });
-  await app.register(fastifyStatic, { root: STATIC, prefix: '/static/', index: false, list: false, decorateReply: false });
+  // Cached for a while instead of asked again with each page (a new tab's Mon compte waits for its stylesheet and
+  // script otherwise); a new version is picked up within the hour.
+  await app.register(fastifyStatic, { root: STATIC, prefix: '/static/', index: false, list: false, decorateReply: false, maxAge: STATIC_MAX_AGE });
   await app.register(csrf, {
     cookieKey: cookies.csrf.name, cookieOpts: cookies.csrf.options,
     getToken: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),

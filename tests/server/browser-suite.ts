@@ -92,7 +92,9 @@ export function browserLoginSuite(kind: DbKind): void {
       assert.match(html, shows);
       assert.match(html, /<script src="\/static\/adresse\.js" defer>/);
       assert.match(html, /<a href="\/compte" aria-current="page">/, 'the address the script puts in the address bar');
-      assert.equal((await h.get('/static/adresse.js')).status, 200);
+      const script = await h.get('/static/adresse.js');
+      assert.equal(script.status, 200);
+      assert.match(String(script.headers.get('cache-control')), /max-age=3600/, 'kept by the browser, not asked again with each page');
     };
     const accountPage = async (b: APIRequestContext) => {
       const r = await b.get('/compte');
