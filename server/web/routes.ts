@@ -108,17 +108,17 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
     .clearCookie(cookies.transaction.name, cookies.transaction.options);
   /** A form's POST: then to Mon compte (303), so that a reload never sends the form again. */
   const loggedIn = (reply: FastifyReply, session: NewSession) => withSession(reply, session).redirect(BROWSER_PATHS.account, 303);
-  const accountPage = (reply: FastifyReply, account: AccountPage, script?: string) =>
-    render(reply, 'compte.eta', { title: 'Mon compte', account, csrf: reply.generateCsrf(), script });
+  const accountPage = (reply: FastifyReply, account: AccountPage, address?: string) =>
+    render(reply, 'compte.eta', { title: 'Mon compte', account, csrf: reply.generateCsrf(), address });
   /**
    * A one-time URL the app opened in a new tab: Mon compte answered at once, without a redirect and a second request
-   * (the last step of the card login, bench/README.md); its script puts Mon compte's own address in the address bar,
-   * the one-time URL being spent.
+   * (the last step of the card login, bench/README.md); the layout's adresse.js puts Mon compte's own address in the
+   * address bar, the one-time URL being spent.
    */
   const loggedInHere = async (reply: FastifyReply, session: NewSession) => {
     const account = await service().browser.account(session.value);
     if (!account) throw new CpxError('SESSION_INVALID');
-    return accountPage(withSession(reply, session), account, 'adresse.js');
+    return accountPage(withSession(reply, session), account, BROWSER_PATHS.account);
   };
   const loginPage = (reply: FastifyReply, form: { error?: string; username?: string } = {}) => render(reply, 'login.eta', {
     title: 'Connexion', script: 'login.js', csrf: reply.generateCsrf(), regions: opts.regions, ...form,
