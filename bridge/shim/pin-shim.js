@@ -15,18 +15,11 @@
     window.close();
   }
   // A kept window (bridge --keep-pin-window) between operations: the page starts afresh — nothing of the last
-  // question or its field survives — and waits for the next one. Not a departure: the session stays. Emptied at
-  // once; reloaded a moment later, not while the browser loads the page the operation ended with.
-  // (A question asked meanwhile waits for the reloaded page.)
-  const RELOAD_AFTER_MS = 2000;
-  let resetting = false;
-  let reloading = false;
+  // question or its field survives — and waits for the next one. Not a departure: the session stays.
   function reset() {
-    if (over || resetting) return;
-    resetting = true;
-    document.documentElement.hidden = true;
-    for (const field of document.querySelectorAll('input')) field.value = '';
-    setTimeout(() => { reloading = true; location.reload(); }, RELOAD_AFTER_MS);
+    if (over) return;
+    over = true;
+    location.reload();
   }
   /** The host's answer to a wait that ended without a question. */
   function ended(body) {
@@ -69,6 +62,6 @@
 
   // Closed by the user (window button) while a request waits: the operation is cancelled, not left hanging.
   window.addEventListener('pagehide', () => {
-    if (!over && !reloading) navigator.sendBeacon(`${base}/gone?token=${encodeURIComponent(token)}`);
+    if (!over) navigator.sendBeacon(`${base}/gone?token=${encodeURIComponent(token)}`);
   });
 })();
