@@ -37,6 +37,8 @@ export interface BridgeServerOptions {
   openSecret: string;
   /** Main window port (0 = any free port). The PIN window always gets a free port of its own. */
   port?: number;
+  /** One PIN window kept across operations (pin-broker.ts), as the Electron shell keeps one ready. */
+  keepPinWindow?: boolean;
 }
 
 export interface BridgeServer {
@@ -83,7 +85,7 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
     // Only the most recently opened main page opens the dialog, so two tabs never open two PIN windows.
     const url = `${pinOrigin}/pin.html?session=${encodeURIComponent(sessionId)}`;
     if (newestMain) sendEvent(newestMain, 'pin:open', { url });
-  });
+  }, { keepWindow: opts.keepPinWindow });
 
   mainServer.on('request', (req, res) => {
     void handle(req, res, mainPort, async (url) => {
@@ -177,13 +179,10 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
     if ((action === 'request' || action === 'closed') && req.method === 'GET') {
       const gone = new AbortController();
       res.on('close', () => gone.abort());
-      if (action === 'closed') {
-        await pins.whenClosed(sessionId, gone.signal);
-        if (!res.writableEnded && !res.destroyed) reply(res, 200, { closed: true });
-        return;
-      }
-      const next = await pins.nextRequest(sessionId, gone.signal);
-      if (!res.writableEnded && !res.destroyed) reply(res, 200, next ? { request: next } : { closed: true });
+      // Without a question, the page's wait ends with { closed: true } (its window closes) or { reset: true } (a kept
+      // window: the page reloads and waits for the next operation).
+      const next = action === 'closed' ? await pins.whenClosed(sessionId, gone.signal) : await pins.nextRequest(sessionId, gone.signal);
+      if (!res.writableEnded && !res.destroyed) reply(res, 200, typeof next === 'string' ? { [next]: true } : { request: next });
       return;
     }
     if (req.method !== 'POST') return fail(req, res, new CpxError('BAD_REQUEST', { detail: 'POST expected' }));
@@ -278,7 +277,7 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<Brid
     },
     async close() {
       unsubscribe?.();
-      pins.close();
+      pins.shutdown();
       for (const c of mainClients) c.end();
       await Promise.all([stop(mainServer), stop(pinServer)]);
     },

@@ -1,4 +1,5 @@
-// `npm run bridge -- [--port N] [--service URL] [--card PROFILE] [--data-dir DIR] [--policy-dir DIR] [--lang fr|en]`
+// `npm run bridge -- [--port N] [--service URL] [--card PROFILE] [--data-dir DIR] [--policy-dir DIR] [--lang fr|en]
+//                    [--keep-pin-window]`
 // `npm run --silent bridge -- [--data-dir DIR] --open '<cpxlink URL>'`
 //
 // The desktop app's UI in a browser, for development, demos and tests on machines without Electron: serves the built
@@ -48,6 +49,8 @@ const { values: args } = parseArgs({
     'policy-dir': { type: 'string' },
     lang: { type: 'string' },
     'no-sim': { type: 'boolean', default: false },
+    // One PIN pop-up kept open across operations, as the app keeps its PIN window ready (bridge/pin-broker.ts).
+    'keep-pin-window': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
   const lang = args.lang === 'en' || args.lang === 'fr' ? args.lang : undefined;
   const bridge = await startBridge({
     serviceUrl, dataDir: appDir(dataDir), cardEnv, port: Number(args.port), policyDir: args['policy-dir'], lang,
+    keepPinWindow: args['keep-pin-window'],
   });
   console.log(`CPx Link (browser bridge): ${bridge.url}`);
 

@@ -42,6 +42,8 @@ export interface BridgeStackOptions {
    * the browser context that plays the professional's browser.
    */
   openExternal?: (url: string) => Promise<void>;
+  /** One PIN window kept across operations, as the Electron shell keeps one ready (bridge/pin-broker.ts). */
+  keepPinWindow?: boolean;
 }
 
 export interface BridgeStack {
@@ -60,7 +62,7 @@ const NO_POLICY: PolicyReader = { describe: 'none (development bridge)', read: a
 export async function startBridge(opts: BridgeStackOptions): Promise<BridgeStack> {
   await mkdir(opts.dataDir, { recursive: true });
   const openSecret = newInstanceSecret();
-  const server = await startBridgeServer({ distDir: opts.distDir ?? DEFAULT_DIST, port: opts.port, openSecret });
+  const server = await startBridgeServer({ distDir: opts.distDir ?? DEFAULT_DIST, port: opts.port, openSecret, keepPinWindow: opts.keepPinWindow });
   const { log, cards, controller } = await assembleAppCore({
     settingsFile: path.join(opts.dataDir, 'settings.json'),
     logFile: path.join(opts.dataDir, 'logs', 'cpx-link.log'),

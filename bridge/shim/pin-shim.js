@@ -14,18 +14,34 @@
     over = true;
     window.close();
   }
+  // A kept window (bridge --keep-pin-window) between operations: the page starts afresh — nothing of the last
+  // question or its field survives — and waits for the next one. Not a departure: the session stays.
+  function reset() {
+    if (over) return;
+    over = true;
+    location.reload();
+  }
+  /** The host's answer to a wait that ended without a question. */
+  function ended(body) {
+    if (body && body.closed) end();
+    else if (body && body.reset) reset();
+  }
   // The host may end the operation while the dialog shows a question (card pulled out, flow over): close then.
   fetch(`${base}/closed`, { headers: { 'x-cpx-token': token } })
     .then((res) => (res.ok ? res.json() : null))
-    .then((body) => { if (body && body.closed) end(); }, () => {});
+    .then(ended, () => {});
 
   async function request() {
     const res = await fetch(`${base}/request`, { headers: { 'x-cpx-token': token } });
     if (res.status !== 200) throw new Error(`PIN request refused (HTTP ${res.status})`);
     const body = await res.json();
-    if (body.request) return body.request;
-    // The operation is over: the host closes the dialog, as the Electron shell does.
-    end();
+    if (body.request) {
+      // A kept window comes forward with its question.
+      window.focus();
+      return body.request;
+    }
+    // The operation is over: the host closes the dialog (or resets a kept one), as the Electron shell does.
+    if (body.reset) reset(); else end();
     return new Promise(() => {});
   }
 

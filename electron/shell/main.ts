@@ -113,6 +113,8 @@ async function start(): Promise<void> {
   const openMainWindow = () => {
     mainWindow = createMainWindow({ preload: bundle('preload-main.cjs'), log, onPageGone: () => controller.cancelFlow('window-gone') });
     mainWindow.on('closed', () => { mainWindow = null; });
+    // The PIN window of the next operation, made now, hidden, beside its parent (pin-dialog.ts).
+    pin.warm();
   };
   /** A link arrived (or the app was launched again): the window comes forward to say who asks, and how it ends. */
   const showMainWindow = () => {
@@ -157,7 +159,7 @@ async function start(): Promise<void> {
     quitting = true;
     event.preventDefault();
     controller.dispose();
-    pin.close();
+    pin.dispose();
     // C_Finalize in the card service before we go, but never hang the quit on a stuck middleware.
     void cards.close(3000).catch(() => undefined).finally(() => {
       log.info('app.quit', {});

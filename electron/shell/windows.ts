@@ -106,7 +106,13 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
   return win;
 }
 
-export interface PinWindowOptions { parent: BrowserWindow | null; preload: string; log: LogPort }
+export interface PinWindowOptions {
+  parent: BrowserWindow | null;
+  preload: string;
+  log: LogPort;
+  /** Shown once loaded (default); false: made ahead, hidden, for the PIN dialog to show when a question comes. */
+  show?: boolean;
+}
 
 /** Small, modal to the main window, not resizable: it only asks for the PIN. */
 export function createPinWindow(opts: PinWindowOptions): BrowserWindow {
@@ -126,7 +132,7 @@ export function createPinWindow(opts: PinWindowOptions): BrowserWindow {
     backgroundColor: '#ffffff',
     autoHideMenuBar: true,
   }, opts.preload);
-  win.once('ready-to-show', () => { win.show(); win.focus(); });
+  if (opts.show !== false) win.once('ready-to-show', () => { win.show(); win.focus(); });
   win.loadURL(PIN_PAGE).catch((err: unknown) => opts.log.error('ui.load-failed', { page: 'pin', err }));
   return win;
 }

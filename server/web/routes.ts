@@ -29,6 +29,7 @@ import { browserCookies } from './cookies.ts';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const VIEWS = join(HERE, 'views');
 const STATIC = join(HERE, 'static');
+const STATIC_MAX_AGE = '1h';
 
 const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
   + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -71,7 +72,9 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
     engine: { eta: new Eta() }, root: VIEWS, layout: 'layout.eta', production: true,
     defaultContext: { paths: BROWSER_PATHS, date: (iso: string) => new Date(iso).toLocaleDateString('fr-FR', { dateStyle: 'long' }) },
   });
-  await app.register(fastifyStatic, { root: STATIC, prefix: '/static/', index: false, list: false, decorateReply: false });
+  // Cached for a while instead of asked again with each page (a new tab's Mon compte waits for its stylesheet and
+  // script otherwise); a new version is picked up within the hour.
+  await app.register(fastifyStatic, { root: STATIC, prefix: '/static/', index: false, list: false, decorateReply: false, maxAge: STATIC_MAX_AGE });
   await app.register(csrf, {
     cookieKey: cookies.csrf.name, cookieOpts: cookies.csrf.options,
     getToken: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),
@@ -102,10 +105,27 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
     const value = req.cookies[cookies.session.name];
     return value ? await service().browser.account(value) : null;
   };
-  const loggedIn = (reply: FastifyReply, session: NewSession) => reply
+  const withSession = (reply: FastifyReply, session: NewSession) => reply
     .setCookie(cookies.session.name, session.value, cookies.session.options)
-    .clearCookie(cookies.transaction.name, cookies.transaction.options)
-    .redirect(BROWSER_PATHS.account, 303);
+    .clearCookie(cookies.transaction.name, cookies.transaction.options);
+  /** A form's POST: then to Mon compte (303), so that a reload never sends the form again. */
+  const loggedIn = (reply: FastifyReply, session: NewSession) => withSession(reply, session).redirect(BROWSER_PATHS.account, 303);
+  const accountPage = (reply: FastifyReply, account: AccountPage, address?: string) => {
+    const doctorLink = account.independentDoctorLink
+      ? { ...DOCTOR_ACCOUNT_LINK.fr, support: regionOfAccount(opts.regions, account)?.support ?? null }
+      : null;
+    return render(reply, 'compte.eta', { title: 'Mon compte', account, doctorLink, mailtoHref, telHref, csrf: reply.generateCsrf(), address });
+  };
+  /**
+   * A one-time URL the app opened in a new tab: Mon compte answered at once, without a redirect and a second request
+   * (the last step of the card login, bench/README.md); the layout's adresse.js puts Mon compte's own address in the
+   * address bar, the one-time URL being spent.
+   */
+  const loggedInHere = async (reply: FastifyReply, session: NewSession) => {
+    const account = await service().browser.account(session.value);
+    if (!account) throw new CpxError('SESSION_INVALID');
+    return accountPage(withSession(reply, session), account, BROWSER_PATHS.account);
+  };
   const loginPage = (reply: FastifyReply, form: { error?: string; username?: string } = {}) => render(reply, 'login.eta', {
     title: 'Connexion', script: 'login.js', csrf: reply.generateCsrf(), regions: opts.regions, mailtoHref, telHref, ...form,
     expiredMessage: errorMessage('TRANSACTION_EXPIRED'), unreachableMessage: errorMessage('SERVICE_UNREACHABLE', 'fr', { detail: 'réseau' }),
@@ -132,10 +152,7 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
   app.get(BROWSER_PATHS.account, { config: { page: true } }, async (req, reply) => {
     const account = await sessionOf(req);
     if (!account) return reply.redirect(BROWSER_PATHS.login, 303);
-    const doctorLink = account.independentDoctorLink
-      ? { ...DOCTOR_ACCOUNT_LINK.fr, support: regionOfAccount(opts.regions, account)?.support ?? null }
-      : null;
-    return render(reply, 'compte.eta', { title: 'Mon compte', account, doctorLink, mailtoHref, telHref, csrf: reply.generateCsrf() });
+    return accountPage(reply, account);
   });
 
   app.post(BROWSER_PATHS.logout, { config: { page: true }, ...pageState }, async (req, reply) => {
@@ -163,11 +180,11 @@ export async function webPages(app: FastifyInstance, opts: WebOptions): Promise<
 
   app.get(BROWSER_PATHS.complete, { config: { page: true, ...limit(limits.browserCode) } }, async (req, reply) => {
     const code = oneTimeCode((req.query as Record<string, unknown>)[COMPLETE_PARAM]);
-    return loggedIn(reply, await service().browser.redeemCompletion(code, req.cookies[cookies.transaction.name] ?? null, req.ip));
+    return loggedInHere(reply, await service().browser.redeemCompletion(code, req.cookies[cookies.transaction.name] ?? null, req.ip));
   });
 
   app.get(BROWSER_PATHS.handoff, { config: { page: true, ...limit(limits.browserCode) } }, async (req, reply) => {
     const code = oneTimeCode((req.query as Record<string, unknown>)[HANDOFF_PARAM]);
-    return loggedIn(reply, await service().browser.redeemHandoff(code, req.ip));
+    return loggedInHere(reply, await service().browser.redeemHandoff(code, req.ip));
   });
 }

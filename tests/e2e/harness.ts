@@ -42,6 +42,8 @@ export interface E2EOptions {
   pollMs?: number;
   /** The service's request log, counted in `server.requests` (default on; the bench spares the work). */
   logServiceRequests?: boolean;
+  /** One PIN window kept across operations (the bridge's --keep-pin-window), as the Electron shell keeps one ready. */
+  keepPinWindow?: boolean;
 }
 
 export interface E2E {
@@ -89,7 +91,7 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       : await startReferenceServer({ dataDir: path.join(work, 'service'), env: cardEnv, logRequests: opts.logServiceRequests ?? true });
     bridge = await startBridge({
       serviceUrl: server?.url ?? 'http://127.0.0.1:9', dataDir: path.join(work, 'app'), cardEnv, policyDir: opts.policyDir,
-      lang: opts.lang, pollMs: opts.pollMs ?? 100, output: () => {}, openExternal,
+      lang: opts.lang, pollMs: opts.pollMs ?? 100, output: () => {}, openExternal, keepPinWindow: opts.keepPinWindow,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   } catch (err) {

@@ -94,6 +94,19 @@ else describe('Electron shell (_electron)', () => {
     await main.waitForLoadState('domcontentloaded');
   });
 
+  /** The PIN windows as main sees them, in order. */
+  const pinWindows = () => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()
+    .filter((w) => w.webContents.getURL().includes('pin.html')).map((w) => ({ visible: w.isVisible() })));
+  /** The page of the PIN window (other than `not`), once there is one. */
+  async function pinWindowPage(not?: Page): Promise<Page> {
+    for (let i = 0; i < 200; i++) {
+      const found = app.windows().find((w) => w !== not && !w.isClosed() && w.url().includes('pin.html'));
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('no PIN window');
+  }
+
   after(async () => {
     await app?.close().catch(() => {});
     xvfb?.kill();
@@ -146,11 +159,14 @@ else describe('Electron shell (_electron)', () => {
   });
 
   test('PIN dialog: its own modal child window with window.cpxPin only; the PIN reaches main as digits, never the main window', async () => {
-    const opened = app.waitForEvent('window');
+    // Made ahead at start, hidden, its page loaded and waiting (pin-dialog.ts): the question shows in it.
+    const pin = await pinWindowPage();
+    assert.deepEqual(await pinWindows(), [{ visible: false }]);
     const answer = app.evaluate((_e, req) => (globalThis as unknown as { __cpxShellTest: { askPin(r: unknown): Promise<unknown> } })
       .__cpxShellTest.askPin(req), PIN_REQUEST);
-    const pin = await opened;
     await pin.waitForLoadState('domcontentloaded');
+    await pin.locator('#pin-heading').waitFor();
+    assert.deepEqual(await pinWindows(), [{ visible: true }]);
     assert.match(pin.url(), /^cpx-app:\/\/ui\/pin\.html/);
     assert.equal(await pin.evaluate("'cpx' in window"), false);
     assert.deepEqual(await pin.evaluate('Object.keys(window.cpxPin).sort()'), ['cancel', 'request', 'submit']);
@@ -170,6 +186,11 @@ else describe('Electron shell (_electron)', () => {
     await pin.evaluate("window.cpxPin.submit('1234', false)");
     assert.deepEqual(await answer, { length: 4, digitsOnly: true, confirmFinalTry: false });
     await app.evaluate(() => (globalThis as unknown as { __cpxShellTest: { closePin(): void } }).__cpxShellTest.closePin());
+    // That window goes with its operation; the next one is made a moment later, hidden, with a fresh page.
+    const next = await pinWindowPage(pin);
+    assert.notEqual(next, pin);
+    assert.deepEqual(await pinWindows(), [{ visible: false }]);
+    assert.equal(await next.locator('#pin-input').count(), 0, 'no question, no field');
   });
 
   test('IPC from any other web contents is refused, even one showing our own page', async () => {
