@@ -2,9 +2,7 @@
 // closed) ends the flow it showed, so the card is free at once instead of SERVICE_BUSY until the PIN prompt gives up.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  cardLoginInApp, DEMO_PASSWORD, errorCode, startE2EWithCard, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
-} from './harness.ts';
+import { cardLoginInApp, DEMO_PASSWORD, errorCode, startE2EWithCard, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E, openPinWindow, pinWindowAtLastTry } from './harness.ts';
 
 describe('a way out of every card flow', () => {
   let e: E2E;
@@ -13,9 +11,7 @@ describe('a way out of every card flow', () => {
 
   test('"Annuler" in the main window while the PIN is asked: the PIN window closes, nothing reaches the card', async () => {
     const before = e.sim.counters()['C_Login'] ?? 0;
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: 'Se connecter par carte CPx' }).click();
-    const pin = await pinWindow;
+    const pin = await openPinWindow(e);
     const cancel = e.page.locator('.working').getByRole('button', { name: 'Annuler' });
     await cancel.waitFor();
     await e.screen('deadend-working-cancel');
@@ -48,15 +44,7 @@ describe('a way out of every card flow', () => {
     await e.page.goto(e.bridge.url);
     await e.sim.insert('cps-infirmier');
     await e.page.getByTestId('holder-name').getByText('CAMILLE MERCIER').waitFor();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: 'Se connecter par carte CPx' }).click();
-    const pin = await pinWindow;
-    await typePin(pin, '0000');
-    await pin.locator('.pin-tries', { hasText: '2 essais' }).waitFor();
-    await typePin(pin, '0000');
-    await pin.locator('.final-try').waitFor();
-    await pin.locator('#pin-input').focus();
-    await pin.keyboard.type('0000');
+    const pin = await pinWindowAtLastTry(e);
     await pin.getByLabel('J’ai compris : c’est mon dernier essai').check();
     await pin.getByRole('button', { name: 'Valider' }).click();
     assert.equal(await errorCode(e.page), 'PIN_LOCKED');

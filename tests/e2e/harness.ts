@@ -183,6 +183,25 @@ export async function typePin(pinPage: Page, pin: string): Promise<void> {
 
 export const CARD_LOGIN = 'Se connecter par carte CPx';
 
+/** "Se connecter par carte CPx" in the app; resolves with the PIN window it opened. */
+export async function openPinWindow(e: E2E): Promise<Page> {
+  const pinWindow = e.nextPinWindow();
+  await e.page.getByRole('button', { name: CARD_LOGIN }).click();
+  return await pinWindow;
+}
+
+/** Two wrong PINs, then a third typed but not sent: the PIN window as it shows the card's last try. */
+export async function pinWindowAtLastTry(e: E2E): Promise<Page> {
+  const pin = await openPinWindow(e);
+  await typePin(pin, '0000');
+  await pin.locator('.pin-tries', { hasText: '2 essais' }).waitFor();
+  await typePin(pin, '0000');
+  await pin.locator('.final-try').waitFor();
+  await pin.locator('#pin-input').focus();
+  await pin.keyboard.type('0000');
+  return pin;
+}
+
 /** "Se connecter par carte CPx" in the app, PIN in its window; resolves once the app says where that led. */
 export async function cardLoginInApp(e: E2E, pin = TEST_PIN): Promise<'logged-in' | 'first-login'> {
   const pinWindow = e.nextPinWindow();

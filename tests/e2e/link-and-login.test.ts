@@ -5,10 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_SERVICE_NAME } from '../../server/service.ts';
-import {
-  CARD_LOGIN, DEMO_PASSWORD, focusedId, formErrorCode, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin,
-  waitCardStatus, type E2E,
-} from './harness.ts';
+import { CARD_LOGIN, DEMO_PASSWORD, focusedId, formErrorCode, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E, openPinWindow } from './harness.ts';
 
 describe('CPE card: PIN first, then Première connexion, then card logins', () => {
   let e: E2E;
@@ -39,9 +36,7 @@ describe('CPE card: PIN first, then Première connexion, then card logins', () =
 
   test('the PIN dialog says who asks and whose card; then, the card unknown to the service, Première connexion', async () => {
     e.sim.resetCounters();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
-    const pin = await pinWindow;
+    const pin = await openPinWindow(e);
     await e.page.locator('.progress-now[data-step="pin"]').waitFor();
     await e.screen('05-progress');
     const dialog = await pin.locator('main').innerText();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { CARD_LOGIN, SCREENSHOTS, startE2EWithCard, typePin, type E2E } from './harness.ts';
+import { SCREENSHOTS, pinWindowAtLastTry, startE2EWithCard, type E2E } from './harness.ts';
 
 const VALIDER = '.button-row button[type="submit"]';
 const CANCEL = '.button-row .button-quiet';
@@ -23,15 +23,7 @@ describe('PIN window fits its content', () => {
   after(async () => { await e?.close(); });
 
   test('last try: "Valider" and the confirmation are in view at 100 % and 200 % zoom', async () => {
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
-    const pin = await pinWindow;
-    await typePin(pin, '0000');
-    await pin.locator('.pin-tries', { hasText: '2 essais' }).waitFor();
-    await typePin(pin, '0000');
-    await pin.locator('.final-try').waitFor();
-    await pin.locator('#pin-input').focus();
-    await pin.keyboard.type('0000');
+    const pin = await pinWindowAtLastTry(e);
     // 100 %: the whole dialog at once, nothing to scroll.
     await pin.setViewportSize({ width: 480, height: 640 });
     assert.equal(await pin.evaluate('document.scrollingElement.scrollHeight <= window.innerHeight'), true, 'no scrolling at 100 %');

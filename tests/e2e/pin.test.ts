@@ -3,9 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ProvisionedCard } from '../helpers/sim.ts';
-import {
-  CARD_LOGIN, DEMO_PASSWORD, errorCode, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
-} from './harness.ts';
+import { CARD_LOGIN, DEMO_PASSWORD, errorCode, loginWithCard, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E, openPinWindow } from './harness.ts';
 
 describe('PIN dialog', () => {
   let e: E2E;
@@ -18,9 +16,7 @@ describe('PIN dialog', () => {
   after(async () => { await e?.close(); });
 
   test('a wrong PIN keeps the dialog open with the error and the tries left; the right one goes through', async () => {
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
-    const pin = await pinWindow;
+    const pin = await openPinWindow(e);
     await typePin(pin, '0000');
     await pin.locator('.pin-error').waitFor();
     assert.match(await pin.locator('.pin-error').innerText(), /Code porteur incorrect/);
@@ -36,9 +32,7 @@ describe('PIN dialog', () => {
 
   test('the field takes digits only, 4 to 8, masked; Valider waits for 4', async () => {
     await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
-    const pin = await pinWindow;
+    const pin = await openPinWindow(e);
     const field = pin.locator('#pin-input');
     await field.focus();
     await pin.keyboard.type('12ab');
@@ -65,9 +59,7 @@ describe('PIN dialog', () => {
     e.sim.setLatency({ pinpadMs: 1500 });
     e.sim.typeOnPinpad(0, TEST_PIN);
     await e.page.getByRole('button', { name: 'Actualiser' }).click();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
-    const pin = await pinWindow;
+    const pin = await openPinWindow(e);
     await pin.locator('.pinpad').waitFor();
     assert.match(await pin.locator('.pinpad').innerText(), /Saisissez votre code sur le lecteur/);
     assert.match(await pin.locator('.countdown').innerText(), /Temps restant : \d+ secondes/);
@@ -84,9 +76,7 @@ describe('PIN dialog', () => {
     e.sim.typeOnPinpad(0, null);
     const signs = e.sim.counters()['C_Sign'] ?? 0;
     await e.page.getByRole('button', { name: 'Actualiser' }).click();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
-    const pin = await pinWindow;
+    const pin = await openPinWindow(e);
     await pin.locator('.pinpad').waitFor();
     const closed = pin.waitForEvent('close');
     await pin.getByRole('button', { name: 'Annuler' }).click().catch((err: Error) => { if (!pin.isClosed()) throw err; });
@@ -108,9 +98,7 @@ describe('PIN dialog', () => {
 
   test('a submit the host refuses is shown in the PIN page, which takes the PIN again instead of waiting in "sent"', async () => {
     await e.page.getByRole('button', { name: "Retour à l'accueil" }).click();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
-    const pin = await pinWindow;
+    const pin = await openPinWindow(e);
     // The first submit reaches the bridge altered, with a PIN its rule refuses (PIN_FORMAT); nothing reaches the card.
     let altered = false;
     await pin.route('**/submit', async (route) => {
@@ -134,9 +122,7 @@ describe('PIN dialog', () => {
     await e.sim.insert('cps-infirmier');
     await e.page.getByTestId('holder-name').getByText('CAMILLE MERCIER').waitFor();
     e.sim.resetCounters();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
-    const pin = await pinWindow;
+    const pin = await openPinWindow(e);
     await typePin(pin, '0000');
     await pin.locator('.pin-tries', { hasText: '2 essais' }).waitFor();
     await typePin(pin, '0000');

@@ -3,9 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ProvisionedCard } from '../helpers/sim.ts';
-import {
-  CARD_LOGIN, DEMO_PASSWORD, errorCode, formErrorCode, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E,
-} from './harness.ts';
+import { CARD_LOGIN, DEMO_PASSWORD, errorCode, formErrorCode, startE2E, submitProfessional, TEST_PIN, typePin, waitCardStatus, type E2E, openPinWindow } from './harness.ts';
 
 describe('expiring card, card pulled out, service down', () => {
   let e: E2E;
@@ -27,9 +25,7 @@ describe('expiring card, card pulled out, service down', () => {
   test('card pulled out while the PIN is asked: the dialog closes and the user is told', async () => {
     cpe = await e.sim.insert('cpe');
     await e.page.getByTestId('holder-name').getByText('NATHALIE PETIT').waitFor();
-    const pinWindow = e.nextPinWindow();
-    await e.page.getByRole('button', { name: CARD_LOGIN }).click();
-    const pin = await pinWindow;
+    const pin = await openPinWindow(e);
     const closed = pin.waitForEvent('close');
     e.sim.remove(0);
     assert.equal(await errorCode(e.page), 'CARD_REMOVED');
