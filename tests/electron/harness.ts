@@ -170,12 +170,14 @@ export async function browserTransaction(stack: Stack): Promise<{ link: string; 
 }
 
 /** Opens `url` as a browser holding `cookie` (or none) would: the redirect and the session cookie it got, if any. */
-export async function openAsBrowser(url: string, cookie: string | null): Promise<{ status: number; location: string | null; session: string | null }> {
+export async function openAsBrowser(url: string, cookie: string | null): Promise<{ status: number; location: string | null; session: string | null; accountShown: boolean }> {
   const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
   const sessionName = browserCookies(false).session.name;
   const set = res.headers.getSetCookie().find((c) => c.startsWith(`${sessionName}=`) && !c.startsWith(`${sessionName}=;`));
-  await res.arrayBuffer();
-  return { status: res.status, location: res.headers.get('location'), session: set ? set.split(';')[0]! : null };
+  const html = await res.text();
+  // A one-time URL redeemed answers Mon compte itself (no redirect): what the browser shows at once.
+  const accountShown = res.status === 200 && html.includes('<h1>Mon compte</h1>');
+  return { status: res.status, location: res.headers.get('location'), session: set ? set.split(';')[0]! : null, accountShown };
 }
 
 /** A card of `profile` in `reader`, seen by the card service. */
