@@ -75,6 +75,8 @@ describe('a kept PIN window', () => {
   });
 
   test('a window the user closed between logins is opened again at the next question', async () => {
+    // Closed once it shows it waits (its page reloads as the last login ends: a page still loading has no say yet).
+    await pin.getByRole('status').filter({ hasText: 'En attente de la demande' }).waitFor({ timeout: 10_000 });
     // As the window's close button does (a page closed by Playwright goes without its pagehide).
     const closed = pin.waitForEvent('close');
     await pin.evaluate('window.close()');
