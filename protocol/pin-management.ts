@@ -5,9 +5,6 @@
 import { CpxError } from './errors.ts';
 import { isPinWellFormed, isPukWellFormed, pinFormatError, pukFormatError } from './pin.ts';
 
-// The PUK's length and shape are part of the PIN contract (pin.ts), where the PIN window's check reads them too.
-export { isPukWellFormed, PUK_LENGTH } from './pin.ts';
-
 function sameCode(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;

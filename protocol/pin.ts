@@ -46,9 +46,12 @@ const DIGIT_9 = 0x39;
  * process does (bytes), so the same rule is checked in the page, the hosts and the card service.
  */
 export function isPinWellFormed(pin: string | Uint8Array): boolean {
-  if (pin.length < PIN_MIN || pin.length > PIN_MAX) return false;
-  for (let i = 0; i < pin.length; i++) {
-    const c = typeof pin === 'string' ? pin.charCodeAt(i) : pin[i]!;
+  return pin.length >= PIN_MIN && pin.length <= PIN_MAX && allDigits(pin);
+}
+
+function allDigits(code: string | Uint8Array): boolean {
+  for (let i = 0; i < code.length; i++) {
+    const c = typeof code === 'string' ? code.charCodeAt(i) : code[i]!;
     if (c < DIGIT_0 || c > DIGIT_9) return false;
   }
   return true;
@@ -56,12 +59,7 @@ export function isPinWellFormed(pin: string | Uint8Array): boolean {
 
 /** Exactly PUK_LENGTH ASCII digits, as the page holds it (a string) or every other process does (bytes). */
 export function isPukWellFormed(code: string | Uint8Array): boolean {
-  if (code.length !== PUK_LENGTH) return false;
-  for (let i = 0; i < code.length; i++) {
-    const c = typeof code === 'string' ? code.charCodeAt(i) : code[i]!;
-    if (c < DIGIT_0 || c > DIGIT_9) return false;
-  }
-  return true;
+  return code.length === PUK_LENGTH && allDigits(code);
 }
 
 /** The PUK_FORMAT error, its message filled with the length. */

@@ -4,7 +4,7 @@
 
 import { CpxError } from '../../protocol/errors.ts';
 import { pinFormatError } from '../../protocol/pin.ts';
-import { PUK_LENGTH } from '../../protocol/pin-management.ts';
+import { PUK_LENGTH } from '../../protocol/pin.ts';
 import { CKR, ckrName, ckrOf, isRemovalCode } from './ckr.ts';
 import { pinStateFromFlags, pukStateFromFlags } from './token-facts.ts';
 

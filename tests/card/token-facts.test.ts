@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants, createHash, generateKeyPairSync, privateEncrypt, sign } from 'node:crypto';
 import { CKF, parseCardLabel, pinStateFromFlags, pukStateFromFlags } from '../../native/pkcs11/token-facts.ts';
-import { checkNewPin, isPukWellFormed } from '../../protocol/pin-management.ts';
+import { checkNewPin } from '../../protocol/pin-management.ts';
+import { isPukWellFormed } from '../../protocol/pin.ts';
 import { CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS, planSignature } from '../../native/pkcs11/signing.ts';
 
 test('tries left come from the flags: none → 3, count low → 2, final try → 1, locked → 0', () => {
