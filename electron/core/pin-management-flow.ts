@@ -14,7 +14,7 @@ import type { FlowStep, PinDialogRequest } from '../../protocol/ipc.ts';
 import { checkNewPin } from '../../protocol/pin-management.ts';
 import { PIN_PROMPT_FIELDS, type PinFieldPurpose } from '../../protocol/pin.ts';
 import type { PinpadWaiting } from './ports.ts';
-import { askWithin, cardIn, holderOnDialog, raceAbort, throwIfAborted, type SigningContext } from './sign-with-card.ts';
+import { askWithin, cardIn, cardQuestion, raceAbort, throwIfAborted, type SigningContext } from './sign-with-card.ts';
 
 export type ManagementPurpose = 'change' | 'unblock';
 
@@ -102,15 +102,13 @@ function refuseBeforeAsking(card: CardInfo, purpose: ManagementPurpose): void {
 
 export function managementRequest(ctx: Pick<SigningContext, 'lang' | 'pinpadTimeoutMs'>, card: CardInfo, purpose: ManagementPurpose,
   field: PinFieldPurpose, previousError?: CpxError, pinpadStep?: PinpadStep): PinDialogRequest {
-  const lang = ctx.lang();
-  // The last try of the current PIN needs the user's explicit confirmation, as when logging in.
-  const finalTry = field === 'current-pin' && card.pin.triesLeft === 1;
   return {
-    purpose, field, holder: holderOnDialog(card), triesLeft: card.pin.triesLeft, finalTry, pinpad: card.pin.pinpad,
-    timeoutMs: ctx.pinpadTimeoutMs, lang,
+    ...cardQuestion(card, ctx.lang(), ctx.pinpadTimeoutMs, previousError),
+    purpose, field,
+    // The last try of the current PIN needs the user's explicit confirmation, as when logging in.
+    finalTry: field === 'current-pin' && card.pin.triesLeft === 1,
     ...(card.puk ? { puk: { ...card.puk } } : {}),
     ...(pinpadStep ? { pinpadStep } : {}),
-    ...(previousError ? { previousError: previousError.toBody(lang) } : {}),
   };
 }
 

@@ -63,16 +63,15 @@ export function namedRequester(requester: Requester, challenge: Challenge): Requ
 }
 
 /** Whose card it is, as the PIN window shows it (the card's label when it has no readable holder). */
-export function holderOnDialog(card: CardInfo): PinDialogRequest['holder'] {
+function holderOnDialog(card: CardInfo): PinDialogRequest['holder'] {
   const h = card.holder;
   return { name: h ? `${h.givenName} ${h.surname}`.trim() : card.label, cardType: card.cardType, profession: h?.profession ?? null,
     cardNumber: card.cardNumber };
 }
 
-export function pinRequestFor(card: CardInfo, requester: Requester, lang: Lang, timeoutMs: number,
-  previousError?: CpxError): PinDialogRequest {
+/** What every PIN question shows of the card: whose it is, its tries, its reader, the last refusal. */
+export function cardQuestion(card: CardInfo, lang: Lang, timeoutMs: number, previousError?: CpxError): PinDialogRequest {
   return {
-    requester,
     holder: holderOnDialog(card),
     triesLeft: card.pin.triesLeft,
     finalTry: card.pin.triesLeft === 1,
@@ -81,6 +80,11 @@ export function pinRequestFor(card: CardInfo, requester: Requester, lang: Lang, 
     lang,
     ...(previousError ? { previousError: previousError.toBody(lang) } : {}),
   };
+}
+
+export function pinRequestFor(card: CardInfo, requester: Requester, lang: Lang, timeoutMs: number,
+  previousError?: CpxError): PinDialogRequest {
+  return { requester, ...cardQuestion(card, lang, timeoutMs, previousError) };
 }
 
 export async function signWithCard(ctx: SigningContext, req: SignRequest): Promise<CardSignature> {
