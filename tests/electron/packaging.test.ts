@@ -98,19 +98,23 @@ describe('bundles', () => {
   });
 });
 
+/**
+ * build/electron-builder.yml as electron-builder reads it. Its logger writes to this process's stdout, which is the test
+ * runner's channel to its parent (a line landing inside a report broke a CI run: "Unable to deserialize cloned
+ * data"): it writes to stderr here.
+ */
+async function builderConfig() {
+  require('builder-util').log.stream = process.stderr;
+  const { getConfig } = require('app-builder-lib/out/util/config/config');
+  return await getConfig(root, path.join(root, 'build/electron-builder.yml'), null);
+}
+
 describe('electron-builder configuration', () => {
   test('passes electron-builder\'s schema; MSI per machine, silent-friendly; fuses locked down; asar with native code unpacked', async () => {
-    const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config');
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config');
     const { DebugLogger } = require('builder-util');
-    const quiet = console.log;
-    let cfg;
-    try {
-      console.log = () => {};
-      cfg = await getConfig(root, path.join(root, 'build/electron-builder.yml'), null);
-      await validateConfiguration(cfg, new DebugLogger(false));
-    } finally {
-      console.log = quiet;
-    }
+    const cfg = await builderConfig();
+    await validateConfiguration(cfg, new DebugLogger(false));
     assert.equal(cfg.appId, 'fr.cpxlink.app');
     assert.equal(cfg.productName, 'CPx Link');
     assert.equal(cfg.directories.app, 'dist/app');
@@ -138,11 +142,7 @@ describe('electron-builder configuration', () => {
 });
 
 describe('the cpxlink: scheme, registered per machine by each installer', () => {
-  const config = async () => {
-    const { getConfig } = require('app-builder-lib/out/util/config/config');
-    const quiet = console.log;
-    try { console.log = () => {}; return await getConfig(root, path.join(root, 'build/electron-builder.yml'), null); } finally { console.log = quiet; }
-  };
+  const config = builderConfig;
 
   test('one protocol, cpxlink (macOS CFBundleURLTypes and the Linux .desktop come from it)', async () => {
     const cfg = await config();
